@@ -1,0 +1,42 @@
+# octavo: `make` builds the book (PDF + EPUB), `make test` runs the tests.
+# The first run creates .venv and installs everything; later runs reuse it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+BOOK   ?= .
+OUT    ?= build
+
+.DEFAULT_GOAL := all
+.PHONY: all pdf epub test test-fast help clean venv
+
+all: $(STAMP)  ## Build the PDF and the EPUB into build/
+	$(BIN)/octavo build $(BOOK) --out $(OUT)
+
+pdf: $(STAMP)  ## Build the print PDF: build/<slug>.pdf
+	$(BIN)/octavo build $(BOOK) --format pdf --out $(OUT)
+
+epub: $(STAMP)  ## Build the EPUB 3: build/<slug>.epub
+	$(BIN)/octavo build $(BOOK) --format epub --out $(OUT)
+
+test: $(STAMP)  ## Run the whole test suite (builds sample and corpus books)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## Run only the quick unit tests
+	$(BIN)/python -m pytest -m "not slow"
+
+venv: $(STAMP)  ## Create .venv and install octavo with its dependencies
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+clean:  ## Remove build outputs (keeps .venv)
+	rm -rf $(OUT)
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12

@@ -1,0 +1,94 @@
+"""Command line: `octavo build`, `octavo --version`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import OctavoError
+
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="octavo: %(message)s")
+    if not args.debug:
+        # WeasyPrint logs every unsupported CSS property; the user cannot act on those.
+        logging.getLogger("weasyprint").setLevel(logging.ERROR if not args.verbose else logging.WARNING)
+    # fontTools narrates every font subset at INFO level.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    if args.version:
+        return _version()
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except OctavoError as exc:
+        print(str(exc), file=sys.stderr)
+        if args.verbose and exc.detail:
+            print(exc.detail.rstrip(), file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("octavo: interrupted; outputs from earlier builds are unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug in octavo, not the user's fault
+        if args.debug:
+            traceback.print_exc()
+        print(f"octavo: internal error: {type(exc).__name__}: {exc} "
+              "(run again with --debug for the traceback, and please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="octavo", description="Build a book's PDF and EPUB from Markdown.")
+    parser.add_argument("--version", action="store_true", help="show octavo, pandoc and WeasyPrint versions")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show progress and tool output")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command")
+    build = sub.add_parser("build", help="build the PDF and/or EPUB")
+    build.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
+    build.add_argument("--format", choices=["pdf", "epub", "all"], default="all")
+    build.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
+    build.set_defaults(run=_build)
+    for p in (build,):
+        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import FORMATS, build
+
+    formats = FORMATS if args.format == "all" else (args.format,)
+    report = build(args.book_dir, formats=formats, out_dir=args.out)
+    paths = ", ".join(str(p) for p in report.outputs.values())
+    pages = f", {report.pages} pages" if report.pages else ""
+    print(f"octavo: built {paths}{pages} in {report.seconds:.1f} s")
+    return 0
+
+
+def _version() -> int:
+    from .tools import find_pandoc, weasyprint_version
+
+    try:
+        pandoc = find_pandoc()
+        pandoc_text = f"pandoc {pandoc.version_text} ({pandoc.source}: {pandoc.path})"
+    except OctavoError as exc:
+        pandoc_text = f"pandoc: not found ({exc.message})"
+    print(f"octavo {__version__}\n{pandoc_text}\nWeasyPrint {weasyprint_version()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

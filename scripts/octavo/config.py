@@ -1,0 +1,317 @@
+"""Load and validate book.yaml: one typed schema, errors that point at the line."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError, Location
+
+CONFIG_NAME = "book.yaml"
+
+#: Trim sizes we know, as (width, height) in inches. KDP/IngramSpark/Lulu all offer these.
+TRIM_SIZES: dict[str, tuple[float, float]] = {
+    "5x8": (5.0, 8.0),
+    "5.25x8": (5.25, 8.0),
+    "5.5x8.5": (5.5, 8.5),
+    "6x9": (6.0, 9.0),
+    "6.14x9.21": (6.14, 9.21),
+    "7x10": (7.0, 10.0),
+    "8.5x11": (8.5, 11.0),
+    "a5": (148 / 25.4, 210 / 25.4),
+    "b-format": (129 / 25.4, 198 / 25.4),
+}
+
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_ISBN = re.compile(r"^(97[89])?\d{9}[\dX]$")
+
+Names = str | list[str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Identifiers(_Strict):
+    """ISBNs are optional; without an ebook ISBN the EPUB gets a stable UUID."""
+
+    isbn_ebook: str | None = None
+    isbn_print: str | None = None
+    uuid: str | None = None
+
+    @field_validator("isbn_ebook", "isbn_print")
+    @classmethod
+    def _isbn(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = value.replace("-", "").replace(" ", "")
+        if not _ISBN.match(digits):
+            raise ValueError("an ISBN has 10 or 13 digits (hyphens allowed), e.g. 978-1-23456-789-7")
+        return value
+
+
+class Series(_Strict):
+    name: str
+    number: int = Field(ge=1)
+    total: int | None = Field(default=None, ge=1)
+
+
+class Fonts(_Strict):
+    """The book face; every .ttf/.otf in `directory` is embedded in the EPUB and used in print."""
+
+    family: str = "EB Garamond"
+    directory: str = "styles/fonts"
+
+
+class Footnotes(_Strict):
+    numbering: Literal["per-chapter", "continuous"] = "per-chapter"
+
+
+class Toc(_Strict):
+    title: str = "Contents"
+    depth: int = Field(default=1, ge=1, le=3)
+
+
+class BookSchema(_Strict):
+    """Everything book.yaml may hold. Only `title` is required."""
+
+    title: str
+    subtitle: str | None = None
+    author: Names | None = None
+    translator: Names | None = None
+    editor: Names | None = None
+    language: str = "en"
+    identifiers: Identifiers = Identifiers()
+    publisher: str | None = None
+    date: str | None = None
+    edition: str | None = None
+    rights: str | None = None
+    description: str | None = None
+    series: Series | None = None
+    chapters: list[str] | None = None
+    trim: str = "6x9"
+    fonts: Fonts = Fonts()
+    footnotes: Footnotes = Footnotes()
+    toc: Toc = Toc()
+    cover: str | None = None
+    styles: str = "styles"
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, (_dt.date, _dt.datetime)):
+            return value.isoformat()[:10]
+        if isinstance(value, int):
+            return str(value)
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not _LANG_TAG.match(value):
+            raise ValueError("use a language tag such as en, en-GB or de")
+        return value
+
+    @field_validator("trim")
+    @classmethod
+    def _trim(cls, value: str) -> str:
+        key = value.lower().replace(" ", "").replace("in", "").replace("×", "x")
+        if key not in TRIM_SIZES:
+            raise ValueError(f"unknown trim size '{value}'; choose one of {', '.join(TRIM_SIZES)}")
+        return key
+
+
+@dataclass(frozen=True)
+class Book:
+    """A validated book.yaml plus the facts derived from it."""
+
+    root: Path
+    config_path: Path
+    schema: BookSchema
+    slug: str
+    identifier: str  # urn:isbn:… or urn:uuid:…, stable across builds
+    positions: dict[str, tuple[int, int]]  # dotted key -> (line, column) in book.yaml
+
+    @property
+    def authors(self) -> list[str]:
+        return _names(self.schema.author)
+
+    @property
+    def translators(self) -> list[str]:
+        return _names(self.schema.translator)
+
+    @property
+    def editors(self) -> list[str]:
+        return _names(self.schema.editor)
+
+    @property
+    def trim_inches(self) -> tuple[float, float]:
+        return TRIM_SIZES[self.schema.trim]
+
+    def project_path(self, relative: str, *, key: str) -> Path:
+        """Resolve a path from book.yaml, refusing anything outside the project."""
+        return resolve_inside(self.root, relative, where=self.locate(key))
+
+    def locate(self, key: str) -> Location:
+        return Location(self.config_path, *self.positions.get(key, (0, 0)))
+
+
+def _names(value: Names | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def resolve_inside(root: Path, relative: str, *, where: Location | None = None) -> Path:
+    """Return root/relative resolved; raise ConfigError when it leaves root (symlinks too)."""
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise ConfigError(f"'{relative}' is outside the project folder {root}", where=where,
+                          hint="keep every file the book uses inside the project")
+    return path
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = ascii_text.replace("'", "")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "book"
+
+
+def load_book(root: Path) -> Book:
+    """Read and validate BOOK_DIR/book.yaml."""
+    root = root.resolve()
+    config_path = root / CONFIG_NAME
+    if not config_path.is_file():
+        raise ConfigError(f"no {CONFIG_NAME} in {root}", where=Location(root),
+                          hint=f"create {CONFIG_NAME} with at least a title: line, or pass the book folder")
+    try:
+        text = config_path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{CONFIG_NAME} is not UTF-8 text (byte {exc.start})",
+                          where=Location(config_path), hint="save it as UTF-8") from None
+    lines = _parse_positions(text, config_path)
+    data = yaml.safe_load(text)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("book.yaml must be a mapping of keys to values", where=Location(config_path, 1, 1),
+                          hint="start with a line such as: title: \"My Book\"")
+    try:
+        schema = BookSchema.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc, config_path, lines) from None
+    identifier = _identifier(schema, root)
+    return Book(root=root, config_path=config_path, schema=schema, slug=slugify(schema.title),
+                identifier=identifier, positions=lines)
+
+
+def _identifier(schema: BookSchema, root: Path) -> str:
+    ids = schema.identifiers
+    if ids.isbn_ebook:
+        return "urn:isbn:" + ids.isbn_ebook.replace("-", "").replace(" ", "")
+    if ids.uuid:
+        return "urn:uuid:" + ids.uuid
+    # Stable across builds and machines: derived from the title and authors, not the path.
+    seed = "|".join([schema.title, *_names(schema.author)])
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "octavo:" + seed))
+
+
+def _parse_positions(text: str, path: Path) -> dict[str, tuple[int, int]]:
+    """Map each dotted key path to its (line, column); YAML syntax errors become ConfigError."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"book.yaml is not valid YAML: {problem}", where=Location(path, line, col),
+                          hint="check indentation and quote values that contain ':' or '#'") from None
+    positions: dict[str, tuple[int, int]] = {}
+
+    def walk(n: yaml.Node, prefix: str) -> None:
+        if isinstance(n, yaml.MappingNode):
+            for key_node, value_node in n.value:
+                key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+                positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                walk(value_node, key)
+        elif isinstance(n, yaml.SequenceNode):
+            for index, item in enumerate(n.value):
+                key = f"{prefix}.{index}"
+                positions[key] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                walk(item, key)
+
+    if node is not None:
+        walk(node, "")
+    return positions
+
+
+def _config_error(exc: ValidationError, path: Path, lines: dict[str, tuple[int, int]]) -> ConfigError:
+    """Turn pydantic's first error into one line that names the key, its line and a fix."""
+    error = _most_useful(exc.errors())
+    loc = [str(part) for part in error["loc"]]
+    key = ".".join(loc)
+    position = _nearest_position(loc, lines)
+    where = Location(path, *position)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(BookSchema, loc[:-1])
+        choices = list(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(loc[-1], choices, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else f"valid keys here: {', '.join(choices)}"
+        return ConfigError(f"unknown key '{key}'", where=where, hint=hint)
+    if kind == "missing":
+        return ConfigError(f"missing required key '{key}'", where=Location(path, 1, 1) if not position[0] else where,
+                           hint=f"add a line such as: {loc[-1]}: …")
+    message = error["msg"].removeprefix("Value error, ")
+    got = error.get("input")
+    shown = f" (got {got!r})" if isinstance(got, (str, int, float, bool)) else ""
+    return ConfigError(f"'{key}': {message}{shown}", where=where, hint=_type_hint(kind, loc))
+
+
+def _most_useful(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    # A `str | list[str]` field reports one error per union member; prefer the first
+    # non-union error so the message is about what the user wrote.
+    for error in errors:
+        if error["type"] not in {"string_type", "list_type"} or len(errors) == 1:
+            return error
+    return errors[0]
+
+
+def _type_hint(kind: str, loc: list[str]) -> str:
+    if kind in {"string_type", "list_type"}:
+        return "write a text value, or a list of them"
+    if kind.startswith("int") or kind.startswith("greater"):
+        return "write a whole number"
+    if kind == "model_type" or kind == "dict_type":
+        return f"'{loc[-1]}' takes nested keys, one per line, indented"
+    return "see README.md, section book.yaml"
+
+
+def _nearest_position(loc: list[str], lines: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    for end in range(len(loc), 0, -1):
+        key = ".".join(loc[:end])
+        if key in lines:
+            return lines[key]
+    return (0, 0)
+
+
+def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
+    current: Any = model
+    for part in loc:
+        field = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
+        if field is None:
+            return None
+        annotation = field.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return current if isinstance(current, type) else None

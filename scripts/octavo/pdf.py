@@ -1,0 +1,204 @@
+"""The print edition: chapters' HTML -> one paged HTML book -> WeasyPrint -> PDF."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from .config import Book
+from .errors import OctavoError, ToolError
+from .pandoc import ChapterDoc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Where the stylesheets and fonts for a build come from."""
+
+    directory: Path
+    base: Path
+    print: Path
+    epub: Path
+    fonts: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    path: Path
+    pages: int
+    body_start: int  # 0-based index of arabic page 1
+
+
+class ResourceRefused(OctavoError):
+    rule = "resource-refused"
+
+
+def print_html(book: Book, docs: list[ChapterDoc], fragments: list[str]) -> str:
+    """The whole printed book as one HTML document: front matter, contents, chapters."""
+    s = book.schema
+    esc = html.escape
+    authors = ", ".join(book.authors)
+    head = [
+        f'<meta charset="utf-8"><title>{esc(s.title)}</title>',
+        f'<meta name="author" content="{esc(authors)}">' if authors else "",
+        f'<meta name="description" content="{esc(s.description)}">' if s.description else "",
+        '<meta name="generator" content="octavo">',
+        f'<meta name="dcterms.created" content="{esc(s.date)}">' if s.date else "",
+    ]
+    body = [_half_title(book), _title_page(book), _copyright_page(book), _contents(book, docs)]
+    numbering = "continuous" if s.footnotes.numbering == "continuous" else "per-chapter"
+    for position, (doc, fragment) in enumerate(zip(docs, fragments)):
+        classes = "chapter first" if position == 0 else "chapter"
+        body.append(f'<section class="{classes} notes-{numbering}" id="{doc.chapter.anchor}">\n'
+                    f"{fragment}</section>")
+    return (f'<!DOCTYPE html>\n<html lang="{esc(s.language)}">\n<head>\n' + "\n".join(h for h in head if h)
+            + "\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+def _half_title(book: Book) -> str:
+    return f'<section class="half-title"><p class="book-title">{html.escape(book.schema.title)}</p></section>'
+
+
+def _title_page(book: Book) -> str:
+    s, esc = book.schema, html.escape
+    parts = [f'<h1 class="title">{esc(s.title)}</h1>']
+    if s.subtitle:
+        parts.append(f'<p class="subtitle">{esc(s.subtitle)}</p>')
+    if s.series:
+        of = f" of {s.series.total}" if s.series.total else ""
+        # When the series is named like the book, "Part 2 of 6" says it all.
+        name = "" if s.series.name == s.title else f"{esc(s.series.name)} · "
+        parts.append(f'<p class="series">{name}Part {s.series.number}{of}</p>')
+    if book.authors:
+        parts.append(f'<p class="authors">{esc(_and(book.authors))}</p>')
+    for label, names in (("Translated by", book.translators), ("Edited by", book.editors)):
+        if names:
+            parts.append(f'<p class="contributors">{label} {esc(_and(names))}</p>')
+    if s.publisher:
+        parts.append(f'<p class="publisher">{esc(s.publisher)}</p>')
+    return '<section class="title-page">' + "".join(parts) + "</section>"
+
+
+def _copyright_page(book: Book) -> str:
+    s, esc = book.schema, html.escape
+    lines = [f"<p><i>{esc(s.title)}</i>" + (f": {esc(s.subtitle)}" if s.subtitle else "") + "</p>"]
+    if s.series:
+        of = f" of {s.series.total}" if s.series.total else ""
+        lines.append(f"<p>Part {s.series.number}{of} of the series <i>{esc(s.series.name)}</i>.</p>")
+    if s.rights:
+        lines.append(f"<p>{esc(s.rights)}</p>")
+    if s.edition:
+        lines.append(f"<p>{esc(s.edition)}</p>")
+    ids = s.identifiers
+    if ids.isbn_print:
+        lines.append(f"<p>ISBN {esc(ids.isbn_print)} (paperback)</p>")
+    if ids.isbn_ebook:
+        lines.append(f"<p>ISBN {esc(ids.isbn_ebook)} (ebook)</p>")
+    imprint = ", ".join(x for x in (s.publisher, s.date) if x)
+    if imprint:
+        lines.append(f"<p>Published by {esc(imprint)}</p>" if s.publisher else f"<p>{esc(imprint)}</p>")
+    lines.append(f"<p>Set in {esc(s.fonts.family)}.</p>")
+    return '<section class="copyright-page"><div class="colophon-block">' + "".join(lines) + "</div></section>"
+
+
+def _contents(book: Book, docs: list[ChapterDoc]) -> str:
+    depth = book.schema.toc.depth
+    items = []
+    for doc in docs:
+        for heading in doc.headings:
+            if heading.level <= depth:
+                items.append(f'<li class="toc-{heading.level}"><a href="#{html.escape(heading.id)}">'
+                             f"{html.escape(heading.title)}</a></li>")
+    return (f'<nav class="toc" id="contents"><h1 data-title="{html.escape(book.schema.toc.title)}">'
+            f'{html.escape(book.schema.toc.title)}</h1><ol>{"".join(items)}</ol></nav>')
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def page_css(book: Book) -> str:
+    """Trim size and margins: the only part of the print style that comes from book.yaml."""
+    width, height = book.trim_inches
+    # Mirrored margins: the inner (gutter) margin is wider so text clears the binding;
+    # the foot is deeper than the head (classical proportions, see docs/typography.md).
+    inner = round(max(0.75, width * 0.145), 3)
+    outer = round(max(0.6, width * 0.115), 3)
+    top = round(height * 0.08, 3)
+    bottom = round(height * 0.095, 3)
+    family = book.schema.fonts.family.replace('"', "")
+    return (f"@page {{ size: {width}in {height}in; margin: {top}in {outer}in {bottom}in {inner}in; }}\n"
+            f"@page :left {{ margin-left: {outer}in; margin-right: {inner}in; }}\n"
+            f"@page :right {{ margin-left: {inner}in; margin-right: {outer}in; }}\n"
+            f'html {{ font-family: "{family}", serif; }}\n')
+
+
+def render_pdf(book: Book, document_html: str, styles: Styles, target: Path) -> PrintResult:
+    """Lay the book out with WeasyPrint and write the PDF to `target`."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = ProjectFetcher(allowed=(book.root, styles.directory))
+    # @font-face rules only take effect when the stylesheets and the render share one
+    # FontConfiguration.
+    fonts = FontConfiguration()
+    sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts)
+              for path in (styles.base, styles.print)]
+    sheets.append(CSS(string=page_css(book), url_fetcher=fetcher, font_config=fonts))
+    try:
+        document = HTML(string=document_html, base_url=str(book.root) + "/", url_fetcher=fetcher,
+                        media_type="print").render(stylesheets=sheets, font_config=fonts)
+    except FatalURLFetchingError as exc:
+        raise ResourceRefused(str(exc), hint="keep images and stylesheets inside the project; "
+                              "the build never fetches from the network") from None
+    except Exception as exc:  # WeasyPrint raises many kinds; translate them all
+        raise ToolError(f"WeasyPrint could not lay out the book: {exc}",
+                        hint="run with --debug for the full traceback") from exc
+    pages = list(document.pages)
+    if len(pages) % 2:
+        # Printers want an even count; the extra page is a truly blank verso.
+        blank = HTML(string="<p></p>").render(stylesheets=[CSS(string=page_css(book))]).pages[0]
+        pages.append(blank)
+        document = document.copy(pages)
+    body_start = next((i for i, page in enumerate(pages) if "ch01" in page.anchors), 0)
+    document.write_pdf(target)
+    _finish_pdf(target, book, body_start)
+    return PrintResult(path=target, pages=len(pages), body_start=body_start)
+
+
+def _finish_pdf(path: Path, book: Book, body_start: int) -> None:
+    """Page labels (i, ii, … then 1, 2, …) so viewers show the printed folios."""
+    import pikepdf
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        nums = pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.r)])
+        if body_start:
+            nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
+        pdf.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
+        pdf.Root.Lang = pikepdf.String(book.schema.language)
+        pdf.save(path)
+
+
+class ProjectFetcher(URLFetcher):
+    """Let WeasyPrint read only files inside the project (and the styles), nothing remote."""
+
+    def __init__(self, allowed: tuple[Path, ...]) -> None:
+        super().__init__(allowed_protocols={"file", "data"})
+        self.allowed = tuple(p.resolve() for p in allowed)
+
+    def fetch(self, url: str, headers=None):  # noqa: ANN001 (WeasyPrint's signature)
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme != "file":
+            raise FatalURLFetchingError(f"refused to fetch '{url}' (remote resource)")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.allowed):
+            raise FatalURLFetchingError(f"refused to read '{path}' (outside the project)")
+        return super().fetch(url, headers)

@@ -231,9 +231,12 @@ def _parse_positions(text: str, path: Path) -> dict[str, tuple[int, int]]:
     try:
         node = yaml.compose(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        mark = _yaml_error_mark(exc)
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        if context and mark is getattr(exc, "context_mark", None):
+            problem = f"{context}, {problem}"
         raise ConfigError(f"book.yaml is not valid YAML: {problem}", where=Location(path, line, col),
                           hint="check indentation and quote values that contain ':' or '#'") from None
     positions: dict[str, tuple[int, int]] = {}
@@ -255,10 +258,27 @@ def _parse_positions(text: str, path: Path) -> dict[str, tuple[int, int]]:
     return positions
 
 
+def _yaml_error_mark(exc: yaml.YAMLError) -> Any:
+    """The mark the user should look at. For an unclosed quote or bracket, or a key without
+    its ':', PyYAML's problem mark is where it gave up (often the end of the file); the
+    context mark is where the faulty token starts, which is the line to fix."""
+    problem = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None) or ""
+    if context_mark is not None and (context.startswith("while scanning") or "flow" in context):
+        return context_mark
+    return problem or context_mark
+
+
+#: pydantic names the member of a `str | list[str]` union in an error's location
+#: (`author.str`); those are not keys the user wrote.
+_UNION_TAGS = {"str", "list[str]"}
+
+
 def _config_error(exc: ValidationError, path: Path, lines: dict[str, tuple[int, int]]) -> ConfigError:
     """Turn pydantic's first error into one line that names the key, its line and a fix."""
     error = _most_useful(exc.errors())
-    loc = [str(part) for part in error["loc"]]
+    loc = [str(part) for part in error["loc"] if part not in _UNION_TAGS]
     key = ".".join(loc)
     position = _nearest_position(loc, lines)
     where = Location(path, *position)
@@ -279,6 +299,11 @@ def _config_error(exc: ValidationError, path: Path, lines: dict[str, tuple[int, 
 
 
 def _most_useful(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    # An unknown key comes first: a misspelt required key (`titel:`) also makes `title`
+    # missing, and "did you mean 'title'?" at the misspelt line is the useful message.
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            return error
     # A `str | list[str]` field reports one error per union member; prefer the first
     # non-union error so the message is about what the user wrote.
     for error in errors:

@@ -93,7 +93,9 @@ def prepare_chapters(chapters: list[tuple[Chapter, AST]]) -> list[ChapterDoc]:
                 renamed[old] = new
             attr[0] = new
             title = stringify(inlines)
-            attr[2] = [kv for kv in attr[2] if kv[0] != "data-title"] + [["data-title", title]]
+            given = dict(attr[2]).get("running")  # `# Long title {running="Short"}`
+            attr[2] = [kv for kv in attr[2] if kv[0] not in ("data-title", "data-running", "running")]
+            attr[2] += [["data-title", title], ["data-running", given or running_head(title)]]
             headings.append(Heading(level, new, title))
         if renamed:
             for inline in walk_inlines(ast["blocks"]):
@@ -110,6 +112,18 @@ def chapter_html(pandoc: Pandoc, doc: ChapterDoc) -> str:
                                "--lua-filter", str(FILTERS / "print_notes.lua")],
                       stdin=json.dumps(doc.ast), what=doc.chapter.display,
                       where=Location(doc.chapter.display))
+
+
+#: Longest running head that fits the head line of the smallest trim in small caps.
+RUNNING_HEAD_MAX = 48
+
+
+def running_head(title: str) -> str:
+    """A running head never wraps: long titles are cut at a word and marked with an ellipsis."""
+    if len(title) <= RUNNING_HEAD_MAX:
+        return title
+    cut = title[: RUNNING_HEAD_MAX].rsplit(" ", 1)[0].rstrip(",;:—–-")
+    return cut + "…"
 
 
 # --- AST helpers -----------------------------------------------------------------------

@@ -108,15 +108,19 @@ def _copyright_page(book: Book) -> str:
 
 
 def _contents(book: Book, docs: list[ChapterDoc]) -> str:
+    """The contents page: a two-column table, so page numbers line up on the right."""
     depth = book.schema.toc.depth
-    items = []
+    rows = []
     for doc in docs:
         for heading in doc.headings:
             if heading.level <= depth:
-                items.append(f'<li class="toc-{heading.level}"><a href="#{html.escape(heading.id)}">'
-                             f"{html.escape(heading.title)}</a></li>")
-    return (f'<nav class="toc" id="contents"><h1 data-title="{html.escape(book.schema.toc.title)}">'
-            f'{html.escape(book.schema.toc.title)}</h1><ol>{"".join(items)}</ol></nav>')
+                target = html.escape(heading.id)
+                rows.append(f'<tr class="toc-{heading.level}"><td class="toc-title"><a href="#{target}">'
+                            f'{html.escape(heading.title)}</a></td>'
+                            f'<td class="toc-page"><a href="#{target}"></a></td></tr>')
+    title = html.escape(book.schema.toc.title)
+    return (f'<nav class="toc" id="contents"><h1 data-title="{title}">{title}</h1>'
+            f'<table>{"".join(rows)}</table></nav>')
 
 
 def _and(names: list[str]) -> str:
@@ -144,6 +148,9 @@ def render_pdf(book: Book, document_html: str, styles: Styles, target: Path) -> 
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from .weasyfix import keep_notes_with_calls
+
+    keep_notes_with_calls()
     fetcher = ProjectFetcher(allowed=(book.root, styles.directory))
     # @font-face rules only take effect when the stylesheets and the render share one
     # FontConfiguration.

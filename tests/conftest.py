@@ -1,0 +1,36 @@
+"""Shared fixtures: books built once per test session, into a temporary folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+sys.path.insert(0, str(Path(__file__).parent))  # tests/pdfcheck.py
+
+
+def corpus(name: str) -> Path:
+    path = CORPORA / name
+    if not (path / "book.yaml").is_file():
+        pytest.skip(f"corpus '{name}' not found at {path} (clone this repo beside ../shared)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_pdf(tmp_path_factory):
+    """Build a book's PDF once per session; returns a function name -> PDF path."""
+    from octavo.build import build
+
+    cache: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in cache:
+            source = ROOT if name == "sample" else corpus(name)
+            out = tmp_path_factory.mktemp(f"pdf-{name}")
+            cache[name] = build(source, formats=("pdf",), out_dir=out).outputs["pdf"]
+        return cache[name]
+
+    return get

@@ -22,7 +22,7 @@ NOTE_SIZE = 8.8
 MARGIN_SIZE = 9.5  # running heads and folios
 
 ROMAN = re.compile(r"^[ivxlcdm]+$")
-NOTE_MARKER = re.compile(r"^(\d+)\.\s")
+NOTE_MARKER = re.compile(r"^(\d+)\.\s?\S")
 
 
 def norm(text: str) -> str:
@@ -155,7 +155,7 @@ def _classify(page: Page) -> None:
             # A note starts where its number hangs left of the note's text; lines that
             # continue a note are indented, so "1958. Later…" is never taken for note 1958.
             marker = NOTE_MARKER.match(line.text)
-            if marker and line.x0 < left + 2:
+            if marker and line.x0 < left + 12:
                 page.notes.append(int(marker.group(1)))
             continue
         # A call raised high above a large heading can come out as a line of its own.

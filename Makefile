@@ -6,19 +6,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 BOOK   ?= .
-OUT    ?= build
+OUT    ?=
 
 .DEFAULT_GOAL := all
 .PHONY: all pdf epub test test-fast help clean venv
 
 all: $(STAMP)  ## Build the PDF and the EPUB into build/
-	$(BIN)/octavo build $(BOOK) --out $(OUT)
+	$(BIN)/octavo build $(BOOK) $(if $(OUT),--out $(OUT))
 
 pdf: $(STAMP)  ## Build the print PDF: build/<slug>.pdf
-	$(BIN)/octavo build $(BOOK) --format pdf --out $(OUT)
+	$(BIN)/octavo build $(BOOK) --format pdf $(if $(OUT),--out $(OUT))
 
 epub: $(STAMP)  ## Build the EPUB 3: build/<slug>.epub
-	$(BIN)/octavo build $(BOOK) --format epub --out $(OUT)
+	$(BIN)/octavo build $(BOOK) --format epub $(if $(OUT),--out $(OUT))
 
 test: $(STAMP)  ## Run the whole test suite (builds sample and corpus books)
 	$(BIN)/python -m pytest
@@ -36,7 +36,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 clean:  ## Remove build outputs (keeps .venv)
-	rm -rf $(OUT)
+	rm -rf $(or $(OUT),build)
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12

@@ -297,3 +297,19 @@ def test_error_is_one_line(tmp_path: Path) -> None:
         error = config_error(tmp_path, text)
         assert "\n" not in str(error)
         assert str(error).endswith("[config]")
+
+
+def test_duplicate_key_is_an_error_naming_both_lines(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_book(write_book(tmp_path, 'title: "One"\nlanguage: en\ntitle: "Two"\n'))
+    text = str(caught.value)
+    assert "book.yaml:3:1" in text
+    assert "key 'title' appears twice (first on line 1)" in text
+
+
+@pytest.mark.parametrize("isbn", ["978-1-23456-789-8", "0-306-40615-3"])
+def test_isbn_with_wrong_check_digit_is_refused(tmp_path: Path, isbn: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_book(write_book(tmp_path, f'title: T\nidentifiers:\n  isbn_print: "{isbn}"\n'))
+    assert "book.yaml:3:3" in str(caught.value)
+    assert "wrong check digit" in str(caught.value)

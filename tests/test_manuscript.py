@@ -26,6 +26,19 @@ def make_book(root: Path, yaml_text: str, files: dict[str, str | bytes]) -> Path
     return root
 
 
+def rel(chapter) -> str:
+    """A chapter's path relative to its book folder (tmp_path differs per test)."""
+    return str(chapter.path.relative_to(_root_of(chapter)))
+
+
+def _root_of(chapter) -> Path:
+    path = chapter.path
+    for parent in path.parents:
+        if (parent / "book.yaml").is_file():
+            return parent
+    raise AssertionError(f"no book.yaml above {path}")
+
+
 def chapters_of(root: Path):
     return read_manuscript(load_book(root)).chapters
 
@@ -42,7 +55,7 @@ def test_manuscript_folder_in_numeric_order(tmp_path: Path) -> None:
         "99-beside.md": "ignored: manuscript/ exists\n",
     })
     chapters = chapters_of(root)
-    assert [c.display for c in chapters] == ["manuscript/01-one.md", "manuscript/2-two.md", "manuscript/10-ten.md"]
+    assert [rel(c) for c in chapters] == ["manuscript/01-one.md", "manuscript/2-two.md", "manuscript/10-ten.md"]
     assert [c.index for c in chapters] == [1, 2, 3]
     assert [c.slug for c in chapters] == ["one", "two", "ten"]
     assert [c.anchor for c in chapters] == ["ch01", "ch02", "ch03"]
@@ -54,7 +67,7 @@ def test_chapters_beside_book_yaml_without_manuscript_folder(tmp_path: Path) -> 
     root = make_book(tmp_path / "book", "title: T\n", {
         "10-c.md": "# C\n", "02-b.md": "# B\n", "1-a.md": "# A\n", "README.md": "# not a chapter\n",
     })
-    assert [c.display for c in chapters_of(root)] == ["1-a.md", "02-b.md", "10-c.md"]
+    assert [rel(c) for c in chapters_of(root)] == ["1-a.md", "02-b.md", "10-c.md"]
 
 
 def test_no_chapters_is_an_error(tmp_path: Path) -> None:
@@ -70,7 +83,7 @@ def test_chapters_list_order_respected(tmp_path: Path) -> None:
         "text/a.md": "# A\n", "text/b.md": "# B\n", "01-c.md": "# C\n", "02-unlisted.md": "# U\n",
     })
     chapters = chapters_of(root)
-    assert [c.display for c in chapters] == ["text/b.md", "text/a.md", "01-c.md"]
+    assert [rel(c) for c in chapters] == ["text/b.md", "text/a.md", "01-c.md"]
     assert [c.slug for c in chapters] == ["b", "a", "c"]
     assert [c.text for c in chapters] == ["# B\n", "# A\n", "# C\n"]
 
@@ -149,7 +162,7 @@ def test_glob_in_chapters_list(tmp_path: Path) -> None:
     root = make_book(tmp_path / "book", "title: T\nchapters:\n  - front.md\n  - parts/*.md\n", {
         "front.md": "# F\n", "parts/b.md": "# B\n", "parts/a.md": "# A\n",
     })
-    assert [c.display for c in chapters_of(root)] == ["front.md", "parts/a.md", "parts/b.md"]
+    assert [rel(c) for c in chapters_of(root)] == ["front.md", "parts/a.md", "parts/b.md"]
 
 
 def test_glob_matching_nothing_is_an_error_with_line(tmp_path: Path) -> None:

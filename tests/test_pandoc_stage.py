@@ -53,7 +53,7 @@ def test_same_note_label_in_two_chapters_keeps_each_text(pandoc, tmp_path: Path)
                      "[^2]: Gamma note of chapter one.\n",
         "02-two.md": "# Two\n\nAnother claim.[^1]\n\n[^1]: Beta note of chapter two.\n",
     })
-    assert [doc.chapter.display for doc in docs] == ["01-one.md", "02-two.md"]
+    assert [doc.chapter.path.name for doc in docs] == ["01-one.md", "02-two.md"]
     assert note_texts(docs[0]) == ["Alpha note of chapter one.", "Gamma note of chapter one."]
     assert note_texts(docs[1]) == ["Beta note of chapter two."]
     first, second = json.dumps(docs[0].ast), json.dumps(docs[1].ast)

@@ -16,13 +16,12 @@ from .config import Book, load_book
 from .errors import ConfigError
 from .manuscript import read_manuscript
 from .pandoc import chapter_html, parse_chapter, prepare_chapters
+from .styles import Styles, find_styles
 from .tools import find_pandoc
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "epub")
-#: The styles that ship with octavo; a book's own styles/ folder replaces them.
-DEFAULT_STYLES = Path(__file__).resolve().parents[2] / "styles"
 
 
 @dataclass
@@ -70,23 +69,7 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     return report
 
 
-def find_styles(book: Book):  # -> pdf.Styles
-    from .pdf import Styles
-
-    own = book.root / book.schema.styles
-    directory = own if (own / "base.css").is_file() else DEFAULT_STYLES
-    if book.schema.styles != "styles" and directory is DEFAULT_STYLES:
-        raise ConfigError(f"styles folder '{book.schema.styles}' has no base.css", where=book.locate("styles"),
-                          hint="point 'styles' at a folder with base.css, print.css and epub.css")
-    fonts_dir = book.root / book.schema.fonts.directory
-    if not fonts_dir.is_dir():
-        fonts_dir = DEFAULT_STYLES / "fonts"
-    fonts = tuple(sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in {".ttf", ".otf"}))
-    return Styles(directory=directory, base=directory / "base.css", print=directory / "print.css",
-                  epub=directory / "epub.css", fonts=fonts)
-
-
-def _cover(book: Book, styles, work: Path, draw) -> Path:
+def _cover(book: Book, styles: Styles, work: Path, draw) -> Path:
     if book.schema.cover:
         path = book.project_path(book.schema.cover, key="cover")
         if not path.is_file():

@@ -53,10 +53,21 @@ class Identifiers(_Strict):
     def _isbn(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        digits = value.replace("-", "").replace(" ", "")
-        if not _ISBN.match(digits):
+        digits = value.replace("-", "").replace(" ", "").upper()
+        if not _ISBN.match(digits) or (len(digits) == 13 and not digits.isdigit()):
             raise ValueError("an ISBN has 10 or 13 digits (hyphens allowed), e.g. 978-1-23456-789-7")
+        if not _isbn_checksum_ok(digits):
+            raise ValueError(f"ISBN {value} has a wrong check digit; copy it again from your ISBN agency")
         return value
+
+
+def _isbn_checksum_ok(digits: str) -> bool:
+    if len(digits) == 13:
+        total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+        return (10 - total % 10) % 10 == int(digits[12])
+    total = sum((10 - i) * int(d) for i, d in enumerate(digits[:9]))
+    check = (11 - total % 11) % 11
+    return digits[9] == ("X" if check == 10 else str(check))
 
 
 class Series(_Strict):
@@ -245,7 +256,12 @@ def _parse_positions(text: str, path: Path) -> dict[str, tuple[int, int]]:
         if isinstance(n, yaml.MappingNode):
             for key_node, value_node in n.value:
                 key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-                positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                if key in positions:
+                    # YAML silently keeps the last of two equal keys; a writer means one of them.
+                    raise ConfigError(f"key '{key}' appears twice (first on line {positions[key][0]})",
+                                      where=Location(path, *here), hint="keep one of the two lines")
+                positions[key] = here
                 walk(value_node, key)
         elif isinstance(n, yaml.SequenceNode):
             for index, item in enumerate(n.value):

@@ -15,7 +15,7 @@ class Location:
     column: int = 0
 
     def __str__(self) -> str:
-        text = str(self.path)
+        text = shown_path(Path(self.path))
         if self.line:
             text += f":{self.line}"
             if self.column:
@@ -68,3 +68,11 @@ class ToolError(OctavoError):
 
     exit_code = 3
     rule = "tool"
+
+
+def shown_path(path: Path) -> str:
+    """A path as the writer typed it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Book, resolve_inside
-from .errors import ConfigError, Location, ManuscriptError
+from .errors import ConfigError, Location, ManuscriptError, shown_path
 
 CHAPTER_FILE = re.compile(r"^(\d+)-(.+)\.md$")
 
@@ -20,7 +20,7 @@ class Chapter:
 
     index: int  # 1-based position in reading order
     path: Path  # absolute
-    display: str  # path as the writer knows it (relative to the book folder)
+    display: str  # path as the writer would type it (relative to the current folder)
     slug: str  # file name without number and extension, e.g. "great-leap"
     text: str  # decoded, BOM removed, line ends normalised to \n
     digest: str  # sha256 of the raw bytes
@@ -53,7 +53,7 @@ def _chapter_paths(book: Book) -> list[Path]:
         if not folder.is_dir():
             folder = book.root
         found = [p for p in folder.iterdir() if CHAPTER_FILE.match(p.name) and p.is_file()]
-        found.sort(key=lambda p: (int(CHAPTER_FILE.match(p.name).group(1)), p.name))  # type: ignore[union-attr]
+        found.sort(key=_reading_order)
         for path in found:
             resolve_inside(book.root, str(path.relative_to(book.root)), where=Location(path))
         return found
@@ -61,7 +61,7 @@ def _chapter_paths(book: Book) -> list[Path]:
     for position, entry in enumerate(listed):
         where = book.locate(f"chapters.{position}")
         if any(ch in entry for ch in "*?["):
-            matches = sorted(glob.glob(entry, root_dir=book.root))
+            matches = sorted(glob.glob(entry, root_dir=book.root), key=lambda m: _reading_order(Path(m)))
             if not matches:
                 raise ConfigError(f"chapter pattern '{entry}' matches no file", where=where,
                                   hint="check the pattern against the files in the project")
@@ -76,6 +76,12 @@ def _chapter_paths(book: Book) -> list[Path]:
     return paths
 
 
+def _reading_order(path: Path) -> tuple[int, str]:
+    """02-x before 10-x: by the chapter number, then by name."""
+    match = CHAPTER_FILE.match(path.name)
+    return (int(match.group(1)) if match else 10**9, path.name)
+
+
 def _close_file(root: Path, entry: str) -> str | None:
     import difflib
 
@@ -85,7 +91,7 @@ def _close_file(root: Path, entry: str) -> str | None:
 
 
 def _read_chapter(book: Book, index: int, path: Path) -> Chapter:
-    display = str(path.relative_to(book.root.resolve())) if path.is_relative_to(book.root.resolve()) else str(path)
+    display = shown_path(path)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")

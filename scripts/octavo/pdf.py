@@ -13,19 +13,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from .config import Book
 from .errors import OctavoError, ToolError
 from .pandoc import ChapterDoc
+from .styles import Styles
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Styles:
-    """Where the stylesheets and fonts for a build come from."""
-
-    directory: Path
-    base: Path
-    print: Path
-    epub: Path
-    fonts: tuple[Path, ...]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,41 @@
+"""Find the stylesheets and fonts a book is built with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Book
+from .errors import ConfigError
+
+#: The styles that ship with octavo; a book's own styles/ folder replaces them.
+DEFAULT_STYLES = Path(__file__).resolve().parents[2] / "styles"
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Where the stylesheets and fonts for a build come from."""
+
+    directory: Path
+    base: Path
+    print: Path
+    epub: Path
+    fonts: tuple[Path, ...]
+
+
+def find_styles(book: Book) -> Styles:
+    """The book's own styles/ (base.css, print.css, epub.css, fonts/), else octavo's."""
+    own = book.root / book.schema.styles
+    directory = own if (own / "base.css").is_file() else DEFAULT_STYLES
+    if book.schema.styles != "styles" and directory == DEFAULT_STYLES:
+        raise ConfigError(f"styles folder '{book.schema.styles}' has no base.css", where=book.locate("styles"),
+                          hint="point 'styles' at a folder with base.css, print.css and epub.css")
+    fonts_dir = book.root / book.schema.fonts.directory
+    if not fonts_dir.is_dir():
+        fonts_dir = DEFAULT_STYLES / "fonts"
+    fonts = tuple(sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in {".ttf", ".otf"}))
+    if not fonts:
+        raise ConfigError(f"no .ttf or .otf font files in {fonts_dir}", where=book.locate("fonts.directory"),
+                          hint="put the book's font files there, or remove fonts.directory to use EB Garamond")
+    return Styles(directory=directory, base=directory / "base.css", print=directory / "print.css",
+                  epub=directory / "epub.css", fonts=fonts)

@@ -25,12 +25,12 @@ class Styles:
 
 def find_styles(book: Book) -> Styles:
     """The book's own styles/ (base.css, print.css, epub.css, fonts/), else octavo's."""
-    own = book.root / book.schema.styles
+    own = book.project_path(book.schema.styles, key="styles")
     directory = own if (own / "base.css").is_file() else DEFAULT_STYLES
     if book.schema.styles != "styles" and directory == DEFAULT_STYLES:
         raise ConfigError(f"styles folder '{book.schema.styles}' has no base.css", where=book.locate("styles"),
                           hint="point 'styles' at a folder with base.css, print.css and epub.css")
-    fonts_dir = book.root / book.schema.fonts.directory
+    fonts_dir = book.project_path(book.schema.fonts.directory, key="fonts.directory")
     if not fonts_dir.is_dir():
         fonts_dir = DEFAULT_STYLES / "fonts"
     fonts = tuple(sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in {".ttf", ".otf"}))

@@ -1,0 +1,72 @@
+"""The build as a whole: it never touches the manuscript, and it replaces outputs atomically."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from octavo.build import build
+from octavo.errors import ConfigError
+
+pytestmark = pytest.mark.slow
+
+
+def copy_sample(tmp_path: Path) -> Path:
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(ROOT / "book.yaml", book / "book.yaml")
+    shutil.copytree(ROOT / "manuscript", book / "manuscript")
+    return book
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_leaves_the_manuscript_untouched_and_no_scratch_files(tmp_path: Path) -> None:
+    book = copy_sample(tmp_path)
+    before = snapshot(book / "manuscript")
+    config_before = (book / "book.yaml").read_bytes()
+    report = build(book, formats=("pdf", "epub"))
+    assert snapshot(book / "manuscript") == before
+    assert (book / "book.yaml").read_bytes() == config_before
+    out = book / "build"
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in report.outputs.values())
+    assert set(report.outputs) == {"pdf", "epub"}
+
+
+def test_a_failed_build_keeps_the_last_good_output(tmp_path: Path) -> None:
+    book = copy_sample(tmp_path)
+    first = build(book, formats=("epub",)).outputs["epub"]
+    good = first.read_bytes()
+    (book / "book.yaml").write_text((book / "book.yaml").read_text() + "trim: 9x99\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        build(book, formats=("epub",))
+    assert first.read_bytes() == good
+    # a failure late in the build (the EPUB writer) leaves no partial file either
+    (book / "book.yaml").write_text(ROOT.joinpath("book.yaml").read_text(), encoding="utf-8")
+    (book / "manuscript" / "02-great-leap.md").write_text("# Only a title\n", encoding="utf-8")
+    import octavo.epub as epub
+
+    original = epub.finish_epub
+    epub.finish_epub = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("simulated crash"))
+    try:
+        with pytest.raises(RuntimeError):
+            build(book, formats=("epub",))
+    finally:
+        epub.finish_epub = original
+    assert first.read_bytes() == good
+    assert [p.name for p in (book / "build").iterdir()] == [first.name]
+
+
+def test_styles_outside_the_project_are_refused(tmp_path: Path) -> None:
+    book = copy_sample(tmp_path)
+    (book / "book.yaml").write_text((book / "book.yaml").read_text() + "styles: ../elsewhere\n",
+                                    encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        build(book, formats=("epub",))
+    assert "outside the project" in str(caught.value)

@@ -79,7 +79,9 @@ class PageMap:
         self.path = path
         reader = PdfReader(str(path))
         labels = list(reader.page_labels)
-        self.outline = [_title(item) for item in _flatten(reader.outline)]
+        items = _flatten(reader.outline)
+        self.outline = [_title(item) for item in items]
+        self.outline_pages = [(_title(item), reader.get_destination_page_number(item)) for item in items]
         self.metadata = reader.metadata
         self.pages: list[Page] = []
         with pdfplumber.open(str(path)) as pdf:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__, stamp
+from .cache import Cache, digest
 from .config import Book, load_book
 from .errors import ConfigError
-from .manuscript import read_manuscript
-from .pandoc import chapter_html, parse_chapter, prepare_chapters
+from .manuscript import Chapter, read_manuscript
+from .pandoc import FILTERS, ChapterDoc, chapter_html, parse_chapter, prepare_chapters
 from .styles import Styles, find_styles
-from .tools import find_pandoc
+from .tools import Pandoc, find_pandoc, weasyprint_version
 
 log = logging.getLogger(__name__)
 
@@ -25,48 +29,133 @@ FORMATS = ("pdf", "epub")
 
 
 @dataclass
+class BuildOptions:
+    formats: tuple[str, ...] = FORMATS
+    out_dir: Path | None = None
+    jobs: int = os.cpu_count() or 1
+    single_pass: bool = False
+    progress: Callable[[str], None] = lambda message: None
+
+
+@dataclass
 class BuildReport:
     outputs: dict[str, Path] = field(default_factory=dict)
     pages: int | None = None
     seconds: float = 0.0
+    up_to_date: bool = False
+    converted: list[str] = field(default_factory=list)  # chapters pandoc had to parse
+    laid_out: list[str] = field(default_factory=list)  # chapters WeasyPrint had to lay out
+    layout: str = ""  # "chapter-wise" or "single-pass (reason)"
 
 
-def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path | None = None) -> BuildReport:
+def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path | None = None,
+          **options) -> BuildReport:
     """Build the requested formats of the book in `book_dir` into `out_dir` (default BOOK/build)."""
+    opts = BuildOptions(formats=formats, out_dir=out_dir, **options)
     started = time.monotonic()
     report = BuildReport()
+    out = (opts.out_dir or Path(book_dir) / "build").resolve()
+    request = {"book": str(Path(book_dir).resolve()), "formats": ",".join(sorted(formats)),
+               "single_pass": opts.single_pass, "octavo": __version__}
+    if stamp.is_current(out, request):
+        report.up_to_date, report.seconds = True, time.monotonic() - started
+        report.outputs = {f: p for f, p in _previous_outputs(out, request).items()}
+        return report
     # 1. Configuration: book.yaml, validated before any work is done.
-    book = load_book(book_dir)
+    book = load_book(Path(book_dir))
     # 2. Manuscript: the chapter files, in reading order.
     manuscript = read_manuscript(book)
     styles = find_styles(book)
-    # 3. pandoc: each chapter parsed on its own (labels cannot collide), ids made book-unique.
     pandoc = find_pandoc()
-    log.info("converting %d chapters with pandoc %s", len(manuscript.chapters), pandoc.version_text)
-    docs = prepare_chapters([(chapter, parse_chapter(pandoc, chapter)) for chapter in manuscript.chapters])
-    out = (out_dir or book.root / "build").resolve()
-    with _workdir(out) as work:
-        # 4. EPUB: pandoc's writer, then the accessibility and footnote post-pass.
+    cache = Cache(out / ".cache")
+    # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
+    #    when its text is unchanged; ids are then made unique across the book.
+    opts.progress(f"converting {len(manuscript.chapters)} chapters")
+    asts, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs)
+    docs = prepare_chapters(list(zip(manuscript.chapters, asts)))
+    with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
+        # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out.
+        epub: Future | None = None
         if "epub" in formats:
-            from .cover import typographic_cover
-            from .epub import build_epub
-
-            cover = _cover(book, styles, work, typographic_cover)
-            target = work / f"{book.slug}.epub"
-            build_epub(book, docs, pandoc=pandoc, styles_base=styles.base, styles_epub=styles.epub,
-                       fonts=styles.fonts, cover=cover, workdir=work, target=target)
-            report.outputs["epub"] = _publish(target, out)
-        # 5. PDF: chapter HTML with notes in the flow, front matter, WeasyPrint.
+            epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work)
         if "pdf" in formats:
-            from .pdf import print_html, render_pdf
-
-            fragments = [chapter_html(pandoc, doc) for doc in docs]
-            target = work / f"{book.slug}.pdf"
-            result = render_pdf(book, print_html(book, docs, fragments), styles, target)
+            opts.progress("laying out the print edition")
+            result = _build_pdf(book, docs, pandoc, styles, work, cache, opts, report)
             report.pages = result.pages
-            report.outputs["pdf"] = _publish(target, out)
+            report.outputs["pdf"] = _publish(result.path, out)
+        if epub is not None:
+            report.outputs["epub"] = _publish(epub.result(), out)
+    stamp.record(out, request, inputs=_inputs(book, manuscript.chapters, styles),
+                 folders=_folders(book, styles), outputs=list(report.outputs.values()))
+    _save_outputs(out, request, report.outputs)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs: int) -> tuple[list, list[str]]:
+    keys = [digest("ast", chapter.text, pandoc.version_text, __version__) for chapter in chapters]
+    asts: list = [None] * len(chapters)
+    missing = []
+    for i, key in enumerate(keys):
+        hit = cache.get("ast", key)
+        if hit is not None:
+            asts[i] = json.loads(hit)
+        else:
+            missing.append(i)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # pandoc runs as a subprocess
+        for i, ast in zip(missing, pool.map(lambda i: parse_chapter(pandoc, chapters[i]), missing)):
+            cache.put("ast", keys[i], json.dumps(ast).encode())
+            asts[i] = ast
+    return asts, [chapters[i].display for i in missing]
+
+
+def _fragments(docs: list[ChapterDoc], pandoc: Pandoc, cache: Cache, jobs: int) -> list[str]:
+    filter_bytes = (FILTERS / "print_notes.lua").read_bytes()
+    keys = [digest("html", json.dumps(doc.ast), filter_bytes, pandoc.version_text) for doc in docs]
+    fragments: list = [None] * len(docs)
+    missing = []
+    for i, key in enumerate(keys):
+        hit = cache.get("html", key)
+        if hit is not None:
+            fragments[i] = hit.decode()
+        else:
+            missing.append(i)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for i, html in zip(missing, pool.map(lambda i: chapter_html(pandoc, docs[i]), missing)):
+            cache.put("html", keys[i], html.encode())
+            fragments[i] = html
+    return fragments
+
+
+def _build_pdf(book: Book, docs: list[ChapterDoc], pandoc: Pandoc, styles: Styles, work: Path, cache: Cache,
+               opts: BuildOptions, report: BuildReport):
+    from .layout import splittable
+    from .pdf import render_chapterwise, render_single_pass
+
+    fragments = _fragments(docs, pandoc, cache, opts.jobs)
+    target = work / f"{book.slug}.pdf"
+    if opts.single_pass or not splittable(styles):
+        reason = "asked for" if opts.single_pass else "the stylesheet prints page references (target-counter)"
+        report.layout = f"single-pass ({reason})"
+        report.laid_out = [doc.chapter.display for doc in docs]
+        return render_single_pass(book, docs, fragments, styles, target)
+    report.layout = "chapter-wise"
+    versions = f"{__version__} {weasyprint_version()} {pandoc.version_text}"
+    result, laid_out = render_chapterwise(book, docs, fragments, styles, target, cache=cache,
+                                          jobs=opts.jobs, tool_versions=versions)
+    report.laid_out = [doc.chapter.display for doc in docs if doc.chapter.index in laid_out]
+    return result
+
+
+def _build_epub(book: Book, docs: list[ChapterDoc], pandoc: Pandoc, styles: Styles, work: Path) -> Path:
+    from .cover import typographic_cover
+    from .epub import build_epub
+
+    cover = _cover(book, styles, work, typographic_cover)
+    target = work / f"{book.slug}.epub"
+    build_epub(book, docs, pandoc=pandoc, styles_base=styles.base, styles_epub=styles.epub,
+               fonts=styles.fonts, cover=cover, workdir=work, target=target)
+    return target
 
 
 def _cover(book: Book, styles: Styles, work: Path, draw) -> Path:
@@ -80,6 +169,35 @@ def _cover(book: Book, styles: Styles, work: Path, draw) -> Path:
     regular = next((p for n, p in by_name.items() if "regular" in n), styles.fonts[0])
     italic = next((p for n, p in by_name.items() if "italic" in n and "bold" not in n), regular)
     return draw(book, regular, italic, work / "cover.png")
+
+
+def _inputs(book: Book, chapters: tuple[Chapter, ...], styles: Styles) -> list[Path]:
+    files = [book.config_path, *(c.path for c in chapters), *styles.fonts]
+    files += [p for p in styles.directory.iterdir() if p.is_file()]
+    if book.schema.cover:
+        files.append(book.project_path(book.schema.cover, key="cover"))
+    return files
+
+
+def _folders(book: Book, styles: Styles) -> list[Path]:
+    """Folders whose listing decides what is read: a new chapter file changes their mtime."""
+    folders = [book.root, styles.directory, styles.fonts[0].parent]
+    if (book.root / "manuscript").is_dir():
+        folders.append(book.root / "manuscript")
+    return folders
+
+
+def _save_outputs(out: Path, request: dict, outputs: dict[str, Path]) -> None:
+    path = stamp.stamp_path(out, request).with_suffix(".outputs.json")
+    path.write_text(json.dumps({k: str(v) for k, v in outputs.items()}), encoding="utf-8")
+
+
+def _previous_outputs(out: Path, request: dict) -> dict[str, Path]:
+    path = stamp.stamp_path(out, request).with_suffix(".outputs.json")
+    try:
+        return {k: Path(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError):
+        return {}
 
 
 @contextmanager

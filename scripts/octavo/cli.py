@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -19,12 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="octavo: %(message)s")
+                        format="octavo: %(relativeCreated)6.0f ms %(message)s")
     if not args.debug:
         # WeasyPrint logs every unsupported CSS property; the user cannot act on those.
-        logging.getLogger("weasyprint").setLevel(logging.ERROR if not args.verbose else logging.WARNING)
-    # fontTools narrates every font subset at INFO level.
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    # fontTools narrates every font subset at INFO level; pikepdf announces itself.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
+    logging.getLogger("pikepdf").setLevel(logging.WARNING)
     if args.version:
         return _version()
     if not args.command:
@@ -60,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
     build.add_argument("--format", choices=["pdf", "epub", "all"], default="all")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
+    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                       help="chapters converted and laid out at once (default: CPU count)")
+    build.add_argument("--single-pass", action="store_true",
+                       help="lay the whole book out in one pass instead of chapter by chapter")
     build.set_defaults(run=_build)
     for p in (build,):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
@@ -71,11 +78,32 @@ def _build(args: argparse.Namespace) -> int:
     from .build import FORMATS, build
 
     formats = FORMATS if args.format == "all" else (args.format,)
-    report = build(args.book_dir, formats=formats, out_dir=args.out)
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        # Progress only where someone is watching: a terminal, or --verbose.
+        if args.verbose or sys.stderr.isatty():
+            print(f"octavo: [{time.monotonic() - started:5.1f} s] {message}", file=sys.stderr)
+
+    report = build(args.book_dir, formats=formats, out_dir=args.out, jobs=max(1, args.jobs),
+                   single_pass=args.single_pass, progress=progress)
     paths = ", ".join(str(p) for p in report.outputs.values())
+    if report.up_to_date:
+        print(f"octavo: nothing to do: {paths} up to date")
+        return 0
+    if args.verbose:
+        print(f"octavo: converted with pandoc: {_chapters(report.converted)}", file=sys.stderr)
+        if "pdf" in report.outputs:
+            print(f"octavo: layout {report.layout}; laid out: {_chapters(report.laid_out)}", file=sys.stderr)
     pages = f", {report.pages} pages" if report.pages else ""
     print(f"octavo: built {paths}{pages} in {report.seconds:.1f} s")
     return 0
+
+
+def _chapters(paths: list[str]) -> str:
+    if not paths:
+        return "none (all from the cache)"
+    return f"{len(paths)} chapter{'s' if len(paths) > 1 else ''} ({', '.join(Path(p).name for p in paths)})"
 
 
 def _version() -> int:

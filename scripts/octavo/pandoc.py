@@ -39,6 +39,10 @@ class ChapterDoc:
     headings: list[Heading] = field(default_factory=list)
 
     @property
+    def note_count(self) -> int:
+        return sum(1 for node in walk_inlines(self.ast["blocks"]) if node["t"] == "Note")
+
+    @property
     def title(self) -> str:
         top = [h for h in self.headings if h.level == 1]
         return top[0].title if top else self.chapter.slug.replace("-", " ").title()

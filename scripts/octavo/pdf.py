@@ -25,14 +25,24 @@ class PrintResult:
     body_start: int  # 0-based index of arabic page 1
 
 
+#: Fonts are embedded as subsets: a whole font has no Unicode mapping for small caps,
+#: ligatures or old-style figures, so the PDF's text could not be searched or copied.
+PDF_OPTIONS: dict = {}
+
+
 class ResourceRefused(OctavoError):
     rule = "resource-refused"
 
 
 def print_html(book: Book, docs: list[ChapterDoc], fragments: list[str]) -> str:
     """The whole printed book as one HTML document: front matter, contents, chapters."""
-    s = book.schema
-    esc = html.escape
+    sections = [chapter_section(book, doc, fragment, first=position == 0)
+                for position, (doc, fragment) in enumerate(zip(docs, fragments))]
+    return html_document(book, [front_matter(book, docs), *sections])
+
+
+def html_document(book: Book, sections: list[str]) -> str:
+    s, esc = book.schema, html.escape
     authors = ", ".join(book.authors)
     head = [
         f'<meta charset="utf-8"><title>{esc(s.title)}</title>',
@@ -41,14 +51,28 @@ def print_html(book: Book, docs: list[ChapterDoc], fragments: list[str]) -> str:
         '<meta name="generator" content="octavo">',
         f'<meta name="dcterms.created" content="{esc(s.date)}">' if s.date else "",
     ]
-    body = [_half_title(book), _title_page(book), _copyright_page(book), _contents(book, docs)]
-    numbering = "continuous" if s.footnotes.numbering == "continuous" else "per-chapter"
-    for position, (doc, fragment) in enumerate(zip(docs, fragments)):
-        classes = "chapter first" if position == 0 else "chapter"
-        body.append(f'<section class="{classes} notes-{numbering}" id="{doc.chapter.anchor}">\n'
-                    f"{fragment}</section>")
     return (f'<!DOCTYPE html>\n<html lang="{esc(s.language)}">\n<head>\n' + "\n".join(h for h in head if h)
-            + "\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+            + "\n</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n")
+
+
+def front_matter(book: Book, docs: list[ChapterDoc], numbers: dict[str, str] | None = None) -> str:
+    """Half-title, title page, copyright page and contents.
+
+    `numbers` (heading id -> page number) writes the contents' page numbers as text, for
+    chapter-wise layout where the headings are not in the same document.
+    """
+    return "\n".join([_half_title(book), _title_page(book), _copyright_page(book), _contents(book, docs, numbers)])
+
+
+def chapter_section(book: Book, doc: ChapterDoc, fragment: str, *, first: bool, note_offset: int | None = None,
+                    body: str | None = None) -> str:
+    """One chapter as a <section>. `note_offset` restarts continuous note numbers where
+    the previous chapters left them (chapter-wise layout); `body` replaces the content."""
+    numbering = "continuous" if book.schema.footnotes.numbering == "continuous" else "per-chapter"
+    classes = f"chapter{' first' if first else ''} notes-{numbering}"
+    style = f' style="counter-reset: footnote {note_offset}"' if note_offset is not None else ""
+    content = fragment if body is None else body
+    return f'<section class="{classes}" id="{doc.chapter.anchor}"{style}>\n{content}</section>'
 
 
 def _half_title(book: Book) -> str:
@@ -97,7 +121,7 @@ def _copyright_page(book: Book) -> str:
     return '<section class="copyright-page"><div class="colophon-block">' + "".join(lines) + "</div></section>"
 
 
-def _contents(book: Book, docs: list[ChapterDoc]) -> str:
+def _contents(book: Book, docs: list[ChapterDoc], numbers: dict[str, str] | None) -> str:
     """The contents page: a two-column table, so page numbers line up on the right."""
     depth = book.schema.toc.depth
     rows = []
@@ -107,10 +131,16 @@ def _contents(book: Book, docs: list[ChapterDoc]) -> str:
                 target = html.escape(heading.id)
                 rows.append(f'<tr class="toc-{heading.level}"><td class="toc-title"><a href="#{target}">'
                             f'{html.escape(heading.title)}</a></td>'
-                            f'<td class="toc-page"><a href="#{target}"></a></td></tr>')
+                            f'<td class="toc-page">{_page_number(target, numbers)}</td></tr>')
     title = html.escape(book.schema.toc.title)
     return (f'<nav class="toc" id="contents"><h1 data-title="{title}">{title}</h1>'
             f'<table>{"".join(rows)}</table></nav>')
+
+
+def _page_number(target: str, numbers: dict[str, str] | None) -> str:
+    if numbers is None:  # single pass: WeasyPrint fills in target-counter()
+        return f'<a href="#{target}"></a>'
+    return f'<a class="known" href="#{target}">{html.escape(numbers[target])}</a>'
 
 
 def _and(names: list[str]) -> str:
@@ -130,43 +160,103 @@ def page_css(book: Book) -> str:
     return (f"@page {{ size: {width}in {height}in; margin: {top}in {outer}in {bottom}in {inner}in; }}\n"
             f"@page :left {{ margin-left: {outer}in; margin-right: {inner}in; }}\n"
             f"@page :right {{ margin-left: {inner}in; margin-right: {outer}in; }}\n"
-            f'html {{ font-family: "{family}", serif; }}\n')
+            f'html {{ font-family: "{family}", serif; }}\n'
+            f"@page body:left, body-first:left {{ @top-center {{ content: {_css_string(book.schema.title)}; }} }}\n")
 
 
-def render_pdf(book: Book, document_html: str, styles: Styles, target: Path) -> PrintResult:
-    """Lay the book out with WeasyPrint and write the PDF to `target`."""
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def render_document(document_html: str, root: Path, styles: Styles, extra_css: tuple[str, ...] = ()):
+    """Lay out an HTML document with the book's stylesheets; return WeasyPrint's Document."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from .weasyfix import keep_notes_with_calls
+    from .weasyfix import fast_font_subsets, keep_notes_with_calls
 
     keep_notes_with_calls()
-    fetcher = ProjectFetcher(allowed=(book.root, styles.directory))
+    fast_font_subsets()
+    fetcher = ProjectFetcher(allowed=(root, styles.directory))
     # @font-face rules only take effect when the stylesheets and the render share one
     # FontConfiguration.
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts)
               for path in (styles.base, styles.print)]
-    sheets.append(CSS(string=page_css(book), url_fetcher=fetcher, font_config=fonts))
+    sheets += [CSS(string=text, url_fetcher=fetcher, font_config=fonts) for text in extra_css]
     try:
-        document = HTML(string=document_html, base_url=str(book.root) + "/", url_fetcher=fetcher,
-                        media_type="print").render(stylesheets=sheets, font_config=fonts)
+        return HTML(string=document_html, base_url=str(root) + "/", url_fetcher=fetcher,
+                    media_type="print").render(stylesheets=sheets, font_config=fonts)
     except FatalURLFetchingError as exc:
         raise ResourceRefused(str(exc), hint="keep images and stylesheets inside the project; "
                               "the build never fetches from the network") from None
     except Exception as exc:  # WeasyPrint raises many kinds; translate them all
         raise ToolError(f"WeasyPrint could not lay out the book: {exc}",
                         hint="run with --debug for the full traceback") from exc
-    pages = list(document.pages)
-    if len(pages) % 2:
-        # Printers want an even count; the extra page is a truly blank verso.
-        blank = HTML(string="<p></p>").render(stylesheets=[CSS(string=page_css(book))]).pages[0]
-        pages.append(blank)
-        document = document.copy(pages)
-    body_start = next((i for i, page in enumerate(pages) if "ch01" in page.anchors), 0)
-    document.write_pdf(target)
+
+
+def _even(document, book: Book):
+    """Printers want an even page count; the extra page is a truly blank verso."""
+    from weasyprint import CSS, HTML
+
+    if len(document.pages) % 2 == 0:
+        return document
+    blank = HTML(string="<p></p>").render(stylesheets=[CSS(string=page_css(book))]).pages[0]
+    return document.copy([*document.pages, blank])
+
+
+def render_single_pass(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles,
+                       target: Path) -> PrintResult:
+    """Lay the whole book out in one WeasyPrint pass and write the PDF to `target`."""
+    document = _even(render_document(print_html(book, docs, fragments), book.root, styles, (page_css(book),)),
+                     book)
+    body_start = next((i for i, page in enumerate(document.pages) if "ch01" in page.anchors), 0)
+    document.write_pdf(target, **PDF_OPTIONS)
     _finish_pdf(target, book, body_start)
-    return PrintResult(path=target, pages=len(pages), body_start=body_start)
+    return PrintResult(path=target, pages=len(document.pages), body_start=body_start)
+
+
+def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, target: Path,
+                       *, cache, jobs: int, tool_versions: str) -> tuple[PrintResult, list[int]]:
+    """Lay chapters out in parallel (and from the cache), then assemble the book.
+
+    Returns the result and the indexes (1-based) of the chapters that were laid out."""
+    from .layout import NO_FOLIOS, NO_HEADS, SKELETON_PAGE, LayoutTask, assemble, layout_chapters, layout_key
+
+    continuous = book.schema.footnotes.numbering == "continuous"
+    extra = (page_css(book), NO_FOLIOS)
+    tasks, offset = [], 0
+    for position, (doc, fragment) in enumerate(zip(docs, fragments)):
+        section = chapter_section(book, doc, fragment, first=position == 0,
+                                  note_offset=offset if continuous else None)
+        offset += doc.note_count
+        text = html_document(book, [section])
+        tasks.append(LayoutTask(index=doc.chapter.index, html=text, root=book.root, styles=styles,
+                                extra_css=extra, key=layout_key(book, styles, text, extra, tool_versions)))
+    log.info("laying out %d chapters", len(tasks))
+    chapters, laid_out = layout_chapters(tasks, cache, jobs)
+    log.info("laid out %d chapters; laying out the skeleton", len(laid_out))
+    # Page numbers are known now: each chapter starts on the recto after the last one.
+    numbers: dict[str, str] = {}
+    start = 1
+    for doc, pages in zip(docs, chapters):
+        for page, anchors in enumerate(pages.meta["anchors"]):
+            for name in anchors:
+                numbers.setdefault(name, str(start + page))
+        start += pages.meta["pages"] + pages.meta["pages"] % 2
+    sections = [front_matter(book, docs, numbers)]
+    for position, (doc, pages) in enumerate(zip(docs, chapters)):
+        body = '<div class="skeleton-page"></div>' + SKELETON_PAGE * (pages.meta["pages"] - 1)
+        sections.append(chapter_section(book, doc, "", first=position == 0, body=body))
+    skeleton = _even(render_document(html_document(book, sections), book.root, styles,
+                                     (page_css(book), NO_HEADS)), book)
+    log.info("assembling")
+    skeleton_pdf = target.with_suffix(".skeleton.pdf")
+    skeleton.write_pdf(skeleton_pdf, **PDF_OPTIONS)
+    body_start = assemble(skeleton_pdf, skeleton, chapters, [d.chapter.anchor for d in docs], target)
+    skeleton_pdf.unlink()
+    _finish_pdf(target, book, body_start)
+    return PrintResult(path=target, pages=len(skeleton.pages), body_start=body_start), laid_out
 
 
 def _finish_pdf(path: Path, book: Book, body_start: int) -> None:

@@ -1,0 +1,65 @@
+"""A content-addressed cache of per-chapter work (build/.cache/).
+
+An entry's name is the hash of everything that went into it, so a changed chapter,
+style, font, setting or tool version simply asks for a different entry. Every entry
+carries the hash and length of its payload: a truncated or corrupted file is detected,
+deleted and rebuilt, never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_MAGIC = b"octavo-cache-1"
+
+
+def digest(*parts: bytes | str) -> str:
+    """One hex key for several inputs (each part length-prefixed so 'ab'+'c' != 'a'+'bc')."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Cache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def path(self, kind: str, key: str) -> Path:
+        return self.folder / f"{kind}-{key}"
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        path = self.path(kind, key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        header, _, payload = raw.partition(b"\n")
+        fields = header.split(b" ")
+        valid = (len(fields) == 3 and fields[0] == _MAGIC and fields[1] == str(len(payload)).encode()
+                 and fields[2] == hashlib.sha256(payload).hexdigest().encode())
+        if not valid:
+            log.warning("cache entry %s is damaged; rebuilding it", path.name)
+            path.unlink(missing_ok=True)
+            return None
+        return payload
+
+    def put(self, kind: str, key: str, payload: bytes) -> None:
+        header = b" ".join([_MAGIC, str(len(payload)).encode(), hashlib.sha256(payload).hexdigest().encode()])
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(header + b"\n" + payload)
+            os.replace(tmp, self.path(kind, key))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,239 @@
+"""Chapter-wise print layout: chapters laid out in parallel and from the cache.
+
+Every chapter opens on a recto, so its layout depends on nothing before it except the
+page numbers. Each chapter is laid out on its own, without folios, in a worker
+process; its pages are cached by a key of everything that shapes them. Then a
+*skeleton* of the book is laid out once — the real front matter (with the now-known
+contents page numbers) and one empty page per chapter page, carrying only the folios,
+blank versos where a chapter needs a recto. The chapter pages are put under the
+skeleton's pages, and links, bookmarks and page labels are written for the whole book.
+The result is what a single-pass layout gives (tests/test_layout.py compares them).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import Cache, digest
+from .config import Book
+from .pandoc import ChapterDoc
+from .styles import Styles
+
+log = logging.getLogger(__name__)
+
+#: Chapter documents carry no folios (their numbers are not known yet) ...
+NO_FOLIOS = ("@page { @bottom-left { content: none !important; } @bottom-right { content: none !important; }"
+             " @bottom-center { content: none !important; } }")
+#: ... and the skeleton carries nothing but folios on chapter pages.
+NO_HEADS = "@page body, body-first { @top-center { content: none !important; } }"
+SKELETON_PAGE = '<div class="skeleton-page" style="break-before: page"></div>'
+
+PX_TO_PT = 0.75  # WeasyPrint's CSS px -> PDF points
+
+
+@dataclass(frozen=True)
+class LayoutTask:
+    """Everything a worker needs to lay out one chapter (picklable)."""
+
+    index: int
+    html: str
+    root: Path
+    styles: Styles
+    extra_css: tuple[str, ...]
+    key: str
+
+
+def splittable(styles: Styles) -> bool:
+    """Chapter-wise layout is exact unless the stylesheet prints page numbers of other
+    elements (target-counter) anywhere but in the contents, which octavo fills in itself."""
+    for path in (styles.base, styles.print):
+        css = re.sub(r"/\*.*?\*/", "", path.read_text(encoding="utf-8"), flags=re.S)
+        for selector, body in re.findall(r"([^{}]*)\{([^{}]*)\}", css):
+            if "target-counter" in body and "nav.toc" not in selector:
+                return False
+    return True
+
+
+def layout_key(book: Book, styles: Styles, html_text: str, extra_css: tuple[str, ...], tool_versions: str) -> str:
+    files = [styles.base, styles.print, *styles.fonts]
+    return digest(html_text, *extra_css, *(p.read_bytes() for p in files), tool_versions, str(book.root))
+
+
+def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
+    """Worker: lay out one chapter; return (index, layout meta JSON, PDF bytes)."""
+    from .pdf import PDF_OPTIONS, render_document
+
+    document = render_document(task.html, task.root, task.styles, task.extra_css)
+    pages = document.pages
+    meta = {
+        "pages": len(pages),
+        "anchors": [{k: list(v) for k, v in page.anchors.items()} for page in pages],
+        "links": [[[kind, target, *rect] for kind, target, rect, _box in page.links] for page in pages],
+        "bookmarks": [[[level, label, *position] for level, label, position, _state in page.bookmarks]
+                      for page in pages],
+        "height": pages[0].height if pages else 0,
+    }
+    pdf = document.write_pdf(**PDF_OPTIONS)
+    return task.index, json.dumps(meta).encode(), pdf
+
+
+@dataclass
+class ChapterPages:
+    meta: dict
+    pdf: bytes
+
+
+def layout_chapters(tasks: list[LayoutTask], cache: Cache, jobs: int) -> tuple[list[ChapterPages], list[int]]:
+    """Lay out every chapter, from the cache where possible; return pages and the
+    indexes of the chapters that had to be laid out."""
+    results: dict[int, ChapterPages] = {}
+    todo = []
+    for task in tasks:
+        meta, pdf = cache.get("layout-meta", task.key), cache.get("layout-pdf", task.key)
+        if meta is not None and pdf is not None:
+            results[task.index] = ChapterPages(json.loads(meta), pdf)
+        else:
+            todo.append(task)
+    if todo:
+        if jobs > 1 and len(todo) > 1:
+            # Largest first, so one long chapter does not finish alone at the end.
+            todo.sort(key=lambda t: len(t.html), reverse=True)
+            with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+                outputs = list(pool.map(layout_chapter, todo))
+        else:
+            outputs = [layout_chapter(task) for task in todo]
+        keys = {task.index: task.key for task in todo}
+        for index, meta, pdf in outputs:
+            cache.put("layout-meta", keys[index], meta)
+            cache.put("layout-pdf", keys[index], pdf)
+            results[index] = ChapterPages(json.loads(meta), pdf)
+    return [results[task.index] for task in tasks], sorted(task.index for task in todo)
+
+
+def assemble(skeleton_pdf: Path, skeleton, chapters: list[ChapterPages], anchors: list[str],
+             target: Path) -> int:
+    """Put each chapter's pages under its skeleton pages; write links and bookmarks.
+
+    `skeleton` is the WeasyPrint document of the skeleton; `anchors[i]` is the id of
+    chapter i's section. Returns the 0-based index of the first chapter page.
+    """
+    import pikepdf
+
+    # Which skeleton page carries which chapter page.
+    placement: dict[int, tuple[int, int]] = {}
+    by_anchor = {anchor: i for i, anchor in enumerate(anchors)}
+    current, offset = None, 0
+    for page_index, page in enumerate(skeleton.pages):
+        # A section's id is an anchor on every page the section spans: a chapter
+        # starts where its id first appears.
+        started = [by_anchor[a] for a in page.anchors if a in by_anchor and by_anchor[a] != current]
+        if started:
+            current, offset = started[0], 0
+        if current is not None and offset < chapters[current].meta["pages"]:
+            placement[page_index] = (current, offset)
+            offset += 1
+    body_start = min(placement) if placement else 0
+    # Where every id lives in the finished book: page index and position.
+    where: dict[str, tuple[int, list[float]]] = {}
+    for page_index, (chapter, page) in placement.items():
+        for name, rect in chapters[chapter].meta["anchors"][page].items():
+            where.setdefault(name, (page_index, rect))
+    for page_index, page in enumerate(skeleton.pages):
+        for name, rect in page.anchors.items():
+            where.setdefault(name, (page_index, list(rect)))
+
+    with pikepdf.open(skeleton_pdf) as pdf:
+        sources = [pikepdf.open(io.BytesIO(c.pdf)) for c in chapters]
+        height = float(pdf.pages[0].mediabox[3])
+        for page_index, (chapter, page) in placement.items():
+            target_page = pdf.pages[page_index]
+            # WeasyPrint shares one /Resources between all pages; the underlay adds a
+            # form to the page's resources, so each page needs resources of its own.
+            resources = pikepdf.Dictionary({k: v for k, v in target_page.obj.Resources.items()})
+            if "/XObject" in resources:
+                resources.XObject = pikepdf.Dictionary({k: v for k, v in resources.XObject.items()})
+            target_page.obj.Resources = resources
+            target_page.add_underlay(sources[chapter].pages[page])
+        links: list[tuple[int, list]] = []
+        for page_index, (chapter, page) in placement.items():
+            links += [(page_index, link) for link in chapters[chapter].meta["links"][page]]
+        for page_index, page in enumerate(skeleton.pages):
+            links += [(page_index, [kind, target_, *rect]) for kind, target_, rect, _ in page.links]
+        for page_index, (kind, link_target, x0, y0, x1, y1) in links:
+            _add_link(pdf, page_index, kind, link_target, (x0, y0, x1, y1), where, height)
+        bookmarks: list[tuple[int, int, str, float, float]] = []
+        for page_index, page in enumerate(skeleton.pages):
+            bookmarks += [(page_index, level, label, x, y) for level, label, (x, y), _ in page.bookmarks]
+        for page_index, (chapter, page) in placement.items():
+            bookmarks += [(page_index, level, label, x, y)
+                          for level, label, x, y in chapters[chapter].meta["bookmarks"][page]]
+        bookmarks.sort(key=lambda b: (b[0], b[4]))
+        _write_outline(pdf, bookmarks, height)
+        _share_font_files(pdf)
+        pdf.save(target)
+        for source in sources:
+            source.close()
+    return body_start
+
+
+def _add_link(pdf, page_index: int, kind: str, target: str, rect: tuple, where: dict, height: float) -> None:
+    import pikepdf
+
+    x0, y0, x1, y1 = (v * PX_TO_PT for v in rect)
+    box = [x0, height - y1, x1, height - y0]
+    annotation = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=box,
+                                    Border=[0, 0, 0])
+    if kind == "internal":
+        if target not in where:
+            return
+        page, position = where[target]
+        annotation.Dest = [pdf.pages[page].obj, pikepdf.Name.XYZ, position[0] * PX_TO_PT,
+                           height - position[1] * PX_TO_PT, 0]
+    elif kind == "external":
+        annotation.A = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(target))
+    else:
+        return
+    page_obj = pdf.pages[page_index].obj
+    if "/Annots" not in page_obj:
+        page_obj.Annots = pikepdf.Array()
+    page_obj.Annots.append(pdf.make_indirect(annotation))
+
+
+def _write_outline(pdf, bookmarks: list[tuple[int, int, str, float, float]], height: float) -> None:
+    from pikepdf import OutlineItem
+
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        stack: list[tuple[int, OutlineItem]] = []
+        for page_index, level, label, x, y in bookmarks:
+            item = OutlineItem(label, page_index, "XYZ", left=x * PX_TO_PT, top=height - y * PX_TO_PT)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            (stack[-1][1].children if stack else outline.root).append(item)
+            stack.append((level, item))
+
+
+def _share_font_files(pdf) -> None:
+    """Every chapter embeds the same font files; keep one copy of each in the book."""
+    import hashlib
+
+    import pikepdf
+
+    seen: dict[str, pikepdf.Object] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != pikepdf.Name.FontDescriptor:
+            continue
+        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+            if key in obj:
+                stream = obj[key]
+                fingerprint = key + hashlib.sha256(stream.read_raw_bytes()).hexdigest()
+                if fingerprint in seen:
+                    obj[key] = seen[fingerprint]
+                else:
+                    seen[fingerprint] = stream

@@ -9,7 +9,7 @@ BOOK   ?= .
 OUT    ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub test test-fast help clean venv
+.PHONY: all pdf epub test test-fast bench help clean venv
 
 all: $(STAMP)  ## Build the PDF and the EPUB into build/
 	$(BIN)/octavo build $(BOOK) $(if $(OUT),--out $(OUT))
@@ -25,6 +25,9 @@ test: $(STAMP)  ## Run the whole test suite (builds sample and corpus books)
 
 test-fast: $(STAMP)  ## Run only the quick unit tests
 	$(BIN)/python -m pytest -m "not slow"
+
+bench: $(STAMP)  ## Benchmark against plain pandoc + WeasyPrint on ../shared/corpora (< ~10 min)
+	$(BIN)/python scripts/bench.py
 
 venv: $(STAMP)  ## Create .venv and install octavo with its dependencies
 

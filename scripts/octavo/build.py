@@ -19,7 +19,7 @@ from .cache import Cache, digest
 from .config import Book, load_book
 from .errors import ConfigError
 from .manuscript import Chapter, read_manuscript
-from .pandoc import FILTERS, ChapterDoc, chapter_html, parse_chapter, prepare_chapters
+from .pandoc import ChapterDoc, chapters_html, parse_chapter, prepare_chapters
 from .styles import Styles, find_styles
 from .tools import Pandoc, find_pandoc, weasyprint_version
 
@@ -34,7 +34,8 @@ class BuildOptions:
     out_dir: Path | None = None
     jobs: int = os.cpu_count() or 1
     single_pass: bool = False
-    progress: Callable[[str], None] = lambda message: None
+    #: Called as progress(stage, done, total) while the build runs (the CLI draws a bar).
+    progress: Callable[[str, int, int], None] = lambda stage, done, total: None
 
 
 @dataclass
@@ -70,8 +71,7 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     cache = Cache(out / ".cache")
     # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
     #    when its text is unchanged; ids are then made unique across the book.
-    opts.progress(f"converting {len(manuscript.chapters)} chapters")
-    asts, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs)
+    asts, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs, opts.progress)
     docs = prepare_chapters(list(zip(manuscript.chapters, asts)))
     with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
         # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out.
@@ -79,7 +79,6 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
         if "epub" in formats:
             epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work)
         if "pdf" in formats:
-            opts.progress("laying out the print edition")
             result = _build_pdf(book, docs, pandoc, styles, work, cache, opts, report)
             report.pages = result.pages
             report.outputs["pdf"] = _publish(result.path, out)
@@ -92,7 +91,8 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     return report
 
 
-def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs: int) -> tuple[list, list[str]]:
+def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs: int,
+               progress: Callable[[str, int, int], None]) -> tuple[list, list[str]]:
     keys = [digest("ast", chapter.text, pandoc.version_text, __version__) for chapter in chapters]
     asts: list = [None] * len(chapters)
     missing = []
@@ -102,28 +102,29 @@ def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs
             asts[i] = json.loads(hit)
         else:
             missing.append(i)
+    progress("converting chapters", len(chapters) - len(missing), len(chapters))
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # pandoc runs as a subprocess
-        for i, ast in zip(missing, pool.map(lambda i: parse_chapter(pandoc, chapters[i]), missing)):
+        for done, (i, ast) in enumerate(zip(missing, pool.map(lambda i: parse_chapter(pandoc, chapters[i]),
+                                                               missing)), start=1):
             cache.put("ast", keys[i], json.dumps(ast).encode())
             asts[i] = ast
+            progress("converting chapters", len(chapters) - len(missing) + done, len(chapters))
     return asts, [chapters[i].display for i in missing]
 
 
 def _fragments(docs: list[ChapterDoc], pandoc: Pandoc, cache: Cache, jobs: int) -> list[str]:
-    filter_bytes = (FILTERS / "print_notes.lua").read_bytes()
-    keys = [digest("html", json.dumps(doc.ast), filter_bytes, pandoc.version_text) for doc in docs]
-    fragments: list = [None] * len(docs)
-    missing = []
-    for i, key in enumerate(keys):
-        hit = cache.get("html", key)
-        if hit is not None:
-            fragments[i] = hit.decode()
-        else:
-            missing.append(i)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for i, html in zip(missing, pool.map(lambda i: chapter_html(pandoc, docs[i]), missing)):
+    """Each chapter's print HTML, from the cache or from one pandoc run for all the rest."""
+    keys = [digest("html", json.dumps(doc.ast), pandoc.version_text, __version__) for doc in docs]
+    fragments: list = [cache.get("html", key) for key in keys]
+    missing = [docs[i] for i, hit in enumerate(fragments) if hit is None]
+    converted = iter(chapters_html(pandoc, missing, jobs=jobs)) if missing else iter(())
+    for i, hit in enumerate(fragments):
+        if hit is None:
+            html = next(converted)
             cache.put("html", keys[i], html.encode())
             fragments[i] = html
+        else:
+            fragments[i] = hit.decode()
     return fragments
 
 
@@ -138,11 +139,14 @@ def _build_pdf(book: Book, docs: list[ChapterDoc], pandoc: Pandoc, styles: Style
         reason = "asked for" if opts.single_pass else "the stylesheet prints page references (target-counter)"
         report.layout = f"single-pass ({reason})"
         report.laid_out = [doc.chapter.display for doc in docs]
-        return render_single_pass(book, docs, fragments, styles, target)
+        opts.progress("laying out the book in one pass", 0, 1)
+        result = render_single_pass(book, docs, fragments, styles, target)
+        opts.progress("laying out the book in one pass", 1, 1)
+        return result
     report.layout = "chapter-wise"
     versions = f"{__version__} {weasyprint_version()} {pandoc.version_text}"
     result, laid_out = render_chapterwise(book, docs, fragments, styles, target, cache=cache,
-                                          jobs=opts.jobs, tool_versions=versions)
+                                          jobs=opts.jobs, tool_versions=versions, progress=opts.progress)
     report.laid_out = [doc.chapter.display for doc in docs if doc.chapter.index in laid_out]
     return result
 

@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import sys
-import time
 import traceback
 from pathlib import Path
 
@@ -78,15 +77,9 @@ def _build(args: argparse.Namespace) -> int:
     from .build import FORMATS, build
 
     formats = FORMATS if args.format == "all" else (args.format,)
-    started = time.monotonic()
-
-    def progress(message: str) -> None:
-        # Progress only where someone is watching: a terminal, or --verbose.
-        if args.verbose or sys.stderr.isatty():
-            print(f"octavo: [{time.monotonic() - started:5.1f} s] {message}", file=sys.stderr)
-
-    report = build(args.book_dir, formats=formats, out_dir=args.out, jobs=max(1, args.jobs),
-                   single_pass=args.single_pass, progress=progress)
+    with _Progress(enabled=sys.stderr.isatty() and not args.verbose) as progress:
+        report = build(args.book_dir, formats=formats, out_dir=args.out, jobs=max(1, args.jobs),
+                       single_pass=args.single_pass, progress=progress)
     paths = ", ".join(str(p) for p in report.outputs.values())
     if report.up_to_date:
         print(f"octavo: nothing to do: {paths} up to date")
@@ -98,6 +91,35 @@ def _build(args: argparse.Namespace) -> int:
     pages = f", {report.pages} pages" if report.pages else ""
     print(f"octavo: built {paths}{pages} in {report.seconds:.1f} s")
     return 0
+
+
+class _Progress:
+    """A progress bar per stage on a terminal; silent otherwise (CI logs, pipes)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("octavo: {task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), transient=True)
+            self.bar.start()
+        return self
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            return
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _chapters(paths: list[str]) -> str:

@@ -16,7 +16,7 @@ import io
 import json
 import logging
 import re
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,7 @@ class LayoutTask:
     styles: Styles
     extra_css: tuple[str, ...]
     key: str
+    pad_even: bool = False  # add a blank page when the count is odd (extra_css[0] sizes it)
 
 
 def splittable(styles: Styles) -> bool:
@@ -60,16 +61,22 @@ def splittable(styles: Styles) -> bool:
     return True
 
 
-def layout_key(book: Book, styles: Styles, html_text: str, extra_css: tuple[str, ...], tool_versions: str) -> str:
-    files = [styles.base, styles.print, *styles.fonts]
-    return digest(html_text, *extra_css, *(p.read_bytes() for p in files), tool_versions, str(book.root))
+def styles_digest(styles: Styles) -> str:
+    """Everything in the styles that shapes a page: the stylesheets and the font files."""
+    return digest(*(p.read_bytes() for p in (styles.base, styles.print, *styles.fonts)))
+
+
+def layout_key(book: Book, styles_key: str, html_text: str, extra_css: tuple[str, ...], tool_versions: str) -> str:
+    return digest(html_text, *extra_css, styles_key, tool_versions, str(book.root))
 
 
 def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
     """Worker: lay out one chapter; return (index, layout meta JSON, PDF bytes)."""
-    from .pdf import PDF_OPTIONS, render_document
+    from .pdf import PDF_OPTIONS, pad_to_even, render_document
 
     document = render_document(task.html, task.root, task.styles, task.extra_css)
+    if task.pad_even:
+        document = pad_to_even(document, task.extra_css[0])
     pages = document.pages
     meta = {
         "pages": len(pages),
@@ -89,7 +96,8 @@ class ChapterPages:
     pdf: bytes
 
 
-def layout_chapters(tasks: list[LayoutTask], cache: Cache, jobs: int) -> tuple[list[ChapterPages], list[int]]:
+def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int,
+                    progress=lambda done, total: None) -> tuple[list[ChapterPages], list[int]]:
     """Lay out every chapter, from the cache where possible; return pages and the
     indexes of the chapters that had to be laid out."""
     results: dict[int, ChapterPages] = {}
@@ -100,86 +108,143 @@ def layout_chapters(tasks: list[LayoutTask], cache: Cache, jobs: int) -> tuple[l
             results[task.index] = ChapterPages(json.loads(meta), pdf)
         else:
             todo.append(task)
+    progress(len(results), len(tasks))
     if todo:
+        keys = {task.index: task.key for task in todo}
+
+        def keep(index: int, meta: bytes, pdf: bytes) -> None:
+            cache.put("layout-meta", keys[index], meta)
+            cache.put("layout-pdf", keys[index], pdf)
+            results[index] = ChapterPages(json.loads(meta), pdf)
+            progress(len(results), len(tasks))
+
         if jobs > 1 and len(todo) > 1:
             # Largest first, so one long chapter does not finish alone at the end.
             todo.sort(key=lambda t: len(t.html), reverse=True)
             with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-                outputs = list(pool.map(layout_chapter, todo))
+                for future in as_completed([pool.submit(layout_chapter, task) for task in todo]):
+                    keep(*future.result())
         else:
-            outputs = [layout_chapter(task) for task in todo]
-        keys = {task.index: task.key for task in todo}
-        for index, meta, pdf in outputs:
-            cache.put("layout-meta", keys[index], meta)
-            cache.put("layout-pdf", keys[index], pdf)
-            results[index] = ChapterPages(json.loads(meta), pdf)
+            for task in todo:
+                keep(*layout_chapter(task))
     return [results[task.index] for task in tasks], sorted(task.index for task in todo)
 
 
-def assemble(skeleton_pdf: Path, skeleton, chapters: list[ChapterPages], anchors: list[str],
-             target: Path) -> int:
-    """Put each chapter's pages under its skeleton pages; write links and bookmarks.
+def skeleton_tasks(book: Book, docs: list[ChapterDoc], counts: list[int], starts: list[int], front_html: str,
+                   styles: Styles, styles_key: str, tool_versions: str, jobs: int, page_css: str,
+                   chapter_section, html_document) -> list[LayoutTask]:
+    """The folio documents: the front matter, then the chapters in `jobs` runs of about
+    equal length, each run restarting the page count where it begins."""
+    extra = (page_css, NO_HEADS)
+    tasks = [LayoutTask(index=0, html=front_html, root=book.root, styles=styles, extra_css=extra, pad_even=True,
+                        key=layout_key(book, styles_key, front_html, extra, tool_versions))]
+    share = sum(counts) / max(jobs, 1)
+    runs: list[list[int]] = [[]]
+    filled = 0
+    for i, count in enumerate(counts):
+        if runs[-1] and filled >= share * len(runs) and len(runs) < jobs:
+            runs.append([])
+        runs[-1].append(i)
+        filled += count
+    for number, run in enumerate(runs, start=1):
+        sections = []
+        for position, i in enumerate(run):
+            body = '<div class="skeleton-page"></div>' + SKELETON_PAGE * (counts[i] - 1)
+            sections.append(chapter_section(book, docs[i], "", first=position == 0, body=body))
+        html_text = html_document(book, sections)
+        restart = f"@page body-first:nth(1 of body-first) {{ counter-reset: page {starts[run[0]]}; }}"
+        css = (*extra, restart)
+        tasks.append(LayoutTask(index=number, html=html_text, root=book.root, styles=styles, extra_css=css,
+                                pad_even=True, key=layout_key(book, styles_key, html_text, css, tool_versions)))
+    return tasks
 
-    `skeleton` is the WeasyPrint document of the skeleton; `anchors[i]` is the id of
-    chapter i's section. Returns the 0-based index of the first chapter page.
+
+def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: list[str],
+             target: Path) -> tuple[int, int]:
+    """Join the folio documents into one PDF, put each chapter's pages under its folio
+    pages, and write links and bookmarks for the whole book.
+
+    `anchors[i]` is the id of chapter i's section. Returns the page count and the
+    0-based index of the first chapter page.
     """
     import pikepdf
 
-    # Which skeleton page carries which chapter page.
+    # Which page of the book carries which chapter page.
     placement: dict[int, tuple[int, int]] = {}
     by_anchor = {anchor: i for i, anchor in enumerate(anchors)}
-    current, offset = None, 0
-    for page_index, page in enumerate(skeleton.pages):
-        # A section's id is an anchor on every page the section spans: a chapter
-        # starts where its id first appears.
-        started = [by_anchor[a] for a in page.anchors if a in by_anchor and by_anchor[a] != current]
-        if started:
-            current, offset = started[0], 0
-        if current is not None and offset < chapters[current].meta["pages"]:
-            placement[page_index] = (current, offset)
-            offset += 1
+    current, offset, index = None, 0, 0
+    part_pages: list[tuple[int, int]] = []  # book page -> (part, page in part)
+    for part_number, part in enumerate(parts):
+        for page in range(part.meta["pages"]):
+            part_pages.append((part_number, page))
+            # A section's id is an anchor on every page the section spans: a chapter
+            # starts where its id first appears.
+            started = [by_anchor[a] for a in part.meta["anchors"][page]
+                       if a in by_anchor and by_anchor[a] != current]
+            if started:
+                current, offset = started[0], 0
+            if current is not None and offset < chapters[current].meta["pages"]:
+                placement[index] = (current, offset)
+                offset += 1
+            index += 1
     body_start = min(placement) if placement else 0
     # Where every id lives in the finished book: page index and position.
     where: dict[str, tuple[int, list[float]]] = {}
-    for page_index, (chapter, page) in placement.items():
+    for book_page, (chapter, page) in placement.items():
         for name, rect in chapters[chapter].meta["anchors"][page].items():
-            where.setdefault(name, (page_index, rect))
-    for page_index, page in enumerate(skeleton.pages):
-        for name, rect in page.anchors.items():
-            where.setdefault(name, (page_index, list(rect)))
+            where.setdefault(name, (book_page, rect))
+    for book_page, (part, page) in enumerate(part_pages):
+        for name, rect in parts[part].meta["anchors"][page].items():
+            where.setdefault(name, (book_page, rect))
 
-    with pikepdf.open(skeleton_pdf) as pdf:
-        sources = [pikepdf.open(io.BytesIO(c.pdf)) for c in chapters]
+    with pikepdf.new() as pdf:
+        sources = [pikepdf.open(io.BytesIO(p.pdf)) for p in parts]
+        chapter_sources = [pikepdf.open(io.BytesIO(c.pdf)) for c in chapters]
+        for source in sources:
+            pdf.pages.extend(source.pages)
         height = float(pdf.pages[0].mediabox[3])
-        for page_index, (chapter, page) in placement.items():
-            target_page = pdf.pages[page_index]
+        for book_page, (chapter, page) in placement.items():
+            target_page = pdf.pages[book_page]
             # WeasyPrint shares one /Resources between all pages; the underlay adds a
             # form to the page's resources, so each page needs resources of its own.
             resources = pikepdf.Dictionary({k: v for k, v in target_page.obj.Resources.items()})
             if "/XObject" in resources:
                 resources.XObject = pikepdf.Dictionary({k: v for k, v in resources.XObject.items()})
             target_page.obj.Resources = resources
-            target_page.add_underlay(sources[chapter].pages[page])
+            target_page.add_underlay(chapter_sources[chapter].pages[page])
+        for page_obj in pdf.pages:  # links are all written below, for the whole book
+            if "/Annots" in page_obj.obj:
+                del page_obj.obj["/Annots"]
         links: list[tuple[int, list]] = []
-        for page_index, (chapter, page) in placement.items():
-            links += [(page_index, link) for link in chapters[chapter].meta["links"][page]]
-        for page_index, page in enumerate(skeleton.pages):
-            links += [(page_index, [kind, target_, *rect]) for kind, target_, rect, _ in page.links]
-        for page_index, (kind, link_target, x0, y0, x1, y1) in links:
-            _add_link(pdf, page_index, kind, link_target, (x0, y0, x1, y1), where, height)
         bookmarks: list[tuple[int, int, str, float, float]] = []
-        for page_index, page in enumerate(skeleton.pages):
-            bookmarks += [(page_index, level, label, x, y) for level, label, (x, y), _ in page.bookmarks]
-        for page_index, (chapter, page) in placement.items():
-            bookmarks += [(page_index, level, label, x, y)
-                          for level, label, x, y in chapters[chapter].meta["bookmarks"][page]]
+        for book_page, (part, page) in enumerate(part_pages):
+            links += [(book_page, link) for link in parts[part].meta["links"][page]]
+            bookmarks += [(book_page, *mark) for mark in parts[part].meta["bookmarks"][page]]
+        for book_page, (chapter, page) in placement.items():
+            links += [(book_page, link) for link in chapters[chapter].meta["links"][page]]
+            bookmarks += [(book_page, *mark) for mark in chapters[chapter].meta["bookmarks"][page]]
+        for book_page, (kind, link_target, x0, y0, x1, y1) in links:
+            _add_link(pdf, book_page, kind, link_target, (x0, y0, x1, y1), where, height)
         bookmarks.sort(key=lambda b: (b[0], b[4]))
         _write_outline(pdf, bookmarks, height)
         _share_font_files(pdf)
+        _copy_info(pdf, sources[0])
         pdf.save(target)
-        for source in sources:
+        for source in [*sources, *chapter_sources]:
             source.close()
-    return body_start
+    return len(part_pages), body_start
+
+
+def _copy_info(pdf, source) -> None:
+    """Title, author and the rest, as WeasyPrint wrote them for the front matter."""
+    import pikepdf
+
+    if "/Info" in source.trailer:
+        pdf.trailer.Info = pdf.copy_foreign(source.trailer.Info)
+    if "/Metadata" in source.Root:
+        pdf.Root.Metadata = pdf.copy_foreign(source.Root.Metadata)
+    if "/Lang" in source.Root:
+        pdf.Root.Lang = pikepdf.String(str(source.Root.Lang))
 
 
 def _add_link(pdf, page_index: int, kind: str, target: str, rect: tuple, where: dict, height: float) -> None:

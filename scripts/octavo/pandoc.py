@@ -16,7 +16,6 @@ from .errors import Location, ToolError
 from .manuscript import Chapter
 from .tools import Pandoc
 
-FILTERS = Path(__file__).parent / "filters"
 #: pandoc Markdown plus the typography a book wants: curly quotes, dashes, ellipses.
 READER = "markdown+smart"
 
@@ -110,12 +109,146 @@ def prepare_chapters(chapters: list[tuple[Chapter, AST]]) -> list[ChapterDoc]:
     return docs
 
 
+def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> list[str]:
+    """Chapters as HTML5 fragments for print, notes inline at their calls.
+
+    A few pandoc runs for all of them (each run costs a process start; `jobs` runs go
+    at once); the chapters are separated by marker comments and split apart again.
+    """
+    if jobs > 1 and len(docs) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        size = sum(len(d.chapter.text) for d in docs) / jobs
+        batches: list[list[ChapterDoc]] = [[]]
+        filled = 0.0
+        for doc in docs:
+            if filled >= size * len(batches) and len(batches) < jobs:
+                batches.append([])
+            batches[-1].append(doc)
+            filled += len(doc.chapter.text)
+        with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+            return [html for part in pool.map(lambda b: chapters_html(pandoc, b), batches) for html in part]
+    blocks: list[AST] = []
+    for doc in docs:
+        blocks.append({"t": "RawBlock", "c": ["html", f"<!--{_SPLIT}-->"]})
+        blocks.extend(notes_in_flow(doc.ast["blocks"]))
+    ast = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
+    out = run_pandoc(pandoc, ["--from", "json", "--to", "html5", "--wrap=none"],
+                     stdin=json.dumps(ast), what=", ".join(d.chapter.display for d in docs))
+    parts = out.split(f"<!--{_SPLIT}-->")[1:]
+    if len(parts) != len(docs):
+        raise ToolError(f"pandoc returned {len(parts)} chapters for {len(docs)}",
+                        hint="report this to octavo's developers")
+    return [part.strip("\n") + "\n" for part in parts]
+
+
+_SPLIT = "octavo-chapter-boundary"
+
+#: Characters of the word before a note call that are tied to the call.
+NOTE_TIE = 3
+
+
+def notes_in_flow(node: Any) -> Any:
+    """Print HTML: every footnote becomes a <span class="footnote"> at its call.
+
+    WeasyPrint places a note at the foot of the page only when the note sits in the
+    text flow at its call (`float: footnote`); pandoc's HTML writer would make
+    endnotes. A note's blocks (paragraphs, verse, lists) are joined with line breaks,
+    since a span holds inlines only. The call is tied (`.note-anchor`, no wrap) to the
+    last characters of the word before it, so it can never start a line on its own.
+    (Done on the JSON AST in Python: a pandoc Lua filter visiting every run of text in
+    a 400,000-word book costs seconds.)
+    """
+    if isinstance(node, list):
+        if any(isinstance(item, dict) and item.get("t") == "Note" for item in node):
+            node = _tie_calls(node)
+        return [notes_in_flow(item) for item in node]
+    if isinstance(node, dict) and "c" in node:
+        return {**node, "c": notes_in_flow(node["c"])}  # a new node: the chapter's AST is left as it was
+    return node
+
+
+def _tie_calls(inlines: list[AST]) -> list[AST]:
+    out: list[AST] = []
+    i = 0
+    while i < len(inlines):
+        if inlines[i].get("t") != "Note":
+            out.append(inlines[i])
+            i += 1
+            continue
+        group: list[AST] = []
+        before = out[-1] if out else None
+        if before and before["t"] == "Str":
+            out.pop()
+            text = before["c"]
+            if len(text) > NOTE_TIE:
+                out.append({"t": "Str", "c": text[:-NOTE_TIE]})
+                group.append({"t": "Str", "c": text[-NOTE_TIE:]})
+            else:
+                group.append(before)
+        elif before and before["t"] not in ("Space", "SoftBreak", "LineBreak"):
+            group.append(out.pop())
+        while i < len(inlines) and inlines[i].get("t") == "Note":
+            group.append(_note_span(inlines[i]))
+            i += 1
+        out.append({"t": "Span", "c": [["", ["note-anchor"], []], group]})
+    return out
+
+
+def _note_span(note: AST) -> AST:
+    inlines: list[AST] = []
+    for block in note["c"]:
+        if inlines:
+            inlines.append({"t": "LineBreak"})
+        inlines.extend(_block_inlines(block))
+    return {"t": "Span", "c": [["", ["footnote"], []], notes_in_flow(inlines)]}
+
+
+def _block_inlines(block: AST) -> list[AST]:
+    """A block's inlines, flattened (what pandoc.utils.blocks_to_inlines does)."""
+    kind, content = block["t"], block.get("c")
+    if kind in ("Plain", "Para"):
+        return content
+    if kind == "LineBlock":
+        out: list[AST] = []
+        for line in content:
+            if out:
+                out.append({"t": "LineBreak"})
+            out.extend(line)
+        return out
+    if kind == "Header":
+        return content[2]
+    if kind == "CodeBlock":
+        return [{"t": "Code", "c": content}]
+    if kind == "RawBlock":
+        return [{"t": "RawInline", "c": content}]
+    if kind in ("BlockQuote", "Div", "Figure"):
+        inner = content if kind == "BlockQuote" else content[-1]
+        return _join([_block_inlines(b) for b in inner])
+    if kind in ("BulletList", "OrderedList"):
+        items = content if kind == "BulletList" else content[1]
+        return _join([_join([_block_inlines(b) for b in item]) for item in items])
+    if kind == "DefinitionList":
+        return _join([term + [{"t": "Space"}] + _join([_join([_block_inlines(b) for b in d]) for d in defs])
+                      for term, defs in content])
+    if kind == "Table":
+        return []  # a table cannot sit inside a footnote line; its text would be garbled
+    return []
+
+
+def _join(parts: list[list[AST]]) -> list[AST]:
+    out: list[AST] = []
+    for part in parts:
+        if part:
+            if out:
+                out.append({"t": "LineBreak"})
+            out.extend(part)
+    return out
+
+
 def chapter_html(pandoc: Pandoc, doc: ChapterDoc) -> str:
-    """One chapter as an HTML5 fragment for print, notes inline at their calls."""
-    return run_pandoc(pandoc, ["--from", "json", "--to", "html5", "--wrap=none",
-                               "--lua-filter", str(FILTERS / "print_notes.lua")],
-                      stdin=json.dumps(doc.ast), what=doc.chapter.display,
-                      where=Location(doc.chapter.display))
+    """One chapter as an HTML5 fragment for print."""
+    return chapters_html(pandoc, [doc])[0]
 
 
 #: Longest running head that fits the head line of the smallest trim in small caps.

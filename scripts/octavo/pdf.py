@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 from dataclasses import dataclass
@@ -170,20 +171,13 @@ def _css_string(text: str) -> str:
 
 def render_document(document_html: str, root: Path, styles: Styles, extra_css: tuple[str, ...] = ()):
     """Lay out an HTML document with the book's stylesheets; return WeasyPrint's Document."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
     from .weasyfix import fast_font_subsets, keep_notes_with_calls
 
     keep_notes_with_calls()
     fast_font_subsets()
-    fetcher = ProjectFetcher(allowed=(root, styles.directory))
-    # @font-face rules only take effect when the stylesheets and the render share one
-    # FontConfiguration.
-    fonts = FontConfiguration()
-    sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts)
-              for path in (styles.base, styles.print)]
-    sheets += [CSS(string=text, url_fetcher=fetcher, font_config=fonts) for text in extra_css]
+    fetcher, fonts, sheets = _stylesheets(root, styles, extra_css, _stamp(styles))
     try:
         return HTML(string=document_html, base_url=str(root) + "/", url_fetcher=fetcher,
                     media_type="print").render(stylesheets=sheets, font_config=fonts)
@@ -195,21 +189,43 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
                         hint="run with --debug for the full traceback") from exc
 
 
-def _even(document, book: Book):
+def _stamp(styles: Styles) -> tuple:
+    return tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in (styles.base, styles.print, *styles.fonts))
+
+
+@functools.lru_cache(maxsize=4)
+def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], stamp: tuple):
+    """Parsed stylesheets and loaded fonts, reused by every document a process lays out
+    (a worker lays out many chapters; parsing CSS and loading fonts each time adds up).
+    `stamp` (file times and sizes) makes an edited stylesheet or font a new entry."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = ProjectFetcher(allowed=(root, styles.directory))
+    # @font-face rules only take effect when the stylesheets and the render share one
+    # FontConfiguration.
+    fonts = FontConfiguration()
+    sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts)
+              for path in (styles.base, styles.print)]
+    sheets += [CSS(string=text, url_fetcher=fetcher, font_config=fonts) for text in extra_css]
+    return fetcher, fonts, sheets
+
+
+def pad_to_even(document, page_style: str):
     """Printers want an even page count; the extra page is a truly blank verso."""
     from weasyprint import CSS, HTML
 
     if len(document.pages) % 2 == 0:
         return document
-    blank = HTML(string="<p></p>").render(stylesheets=[CSS(string=page_css(book))]).pages[0]
+    blank = HTML(string="<p></p>").render(stylesheets=[CSS(string=page_style)]).pages[0]
     return document.copy([*document.pages, blank])
 
 
 def render_single_pass(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles,
                        target: Path) -> PrintResult:
     """Lay the whole book out in one WeasyPrint pass and write the PDF to `target`."""
-    document = _even(render_document(print_html(book, docs, fragments), book.root, styles, (page_css(book),)),
-                     book)
+    document = pad_to_even(render_document(print_html(book, docs, fragments), book.root, styles, (page_css(book),)),
+                           page_css(book))
     body_start = next((i for i, page in enumerate(document.pages) if "ch01" in page.anchors), 0)
     document.write_pdf(target, **PDF_OPTIONS)
     _finish_pdf(target, book, body_start)
@@ -217,46 +233,59 @@ def render_single_pass(book: Book, docs: list[ChapterDoc], fragments: list[str],
 
 
 def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, target: Path,
-                       *, cache, jobs: int, tool_versions: str) -> tuple[PrintResult, list[int]]:
+                       *, cache, jobs: int, tool_versions: str, progress=lambda stage, done, total: None,
+                       ) -> tuple[PrintResult, list[int]]:
     """Lay chapters out in parallel (and from the cache), then assemble the book.
 
     Returns the result and the indexes (1-based) of the chapters that were laid out."""
-    from .layout import NO_FOLIOS, NO_HEADS, SKELETON_PAGE, LayoutTask, assemble, layout_chapters, layout_key
+    from .layout import NO_FOLIOS, LayoutTask, assemble, layout_documents, layout_key, skeleton_tasks, styles_digest
 
     continuous = book.schema.footnotes.numbering == "continuous"
     extra = (page_css(book), NO_FOLIOS)
-    tasks, offset = [], 0
+    tasks, offset, styles_key = [], 0, styles_digest(styles)
     for position, (doc, fragment) in enumerate(zip(docs, fragments)):
         section = chapter_section(book, doc, fragment, first=position == 0,
                                   note_offset=offset if continuous else None)
         offset += doc.note_count
         text = html_document(book, [section])
         tasks.append(LayoutTask(index=doc.chapter.index, html=text, root=book.root, styles=styles,
-                                extra_css=extra, key=layout_key(book, styles, text, extra, tool_versions)))
-    log.info("laying out %d chapters", len(tasks))
-    chapters, laid_out = layout_chapters(tasks, cache, jobs)
-    log.info("laid out %d chapters; laying out the skeleton", len(laid_out))
+                                extra_css=extra, key=layout_key(book, styles_key, text, extra, tool_versions)))
+    chapters, laid_out = layout_documents(tasks, cache, jobs,
+                                          lambda done, total: progress("laying out chapters", done, total))
     # Page numbers are known now: each chapter starts on the recto after the last one.
+    counts = [pages.meta["pages"] for pages in chapters]
+    starts = [1 + sum(c + c % 2 for c in counts[:i]) for i in range(len(counts))]
     numbers: dict[str, str] = {}
-    start = 1
-    for doc, pages in zip(docs, chapters):
+    for start, pages in zip(starts, chapters):
         for page, anchors in enumerate(pages.meta["anchors"]):
             for name in anchors:
                 numbers.setdefault(name, str(start + page))
-        start += pages.meta["pages"] + pages.meta["pages"] % 2
-    sections = [front_matter(book, docs, numbers)]
-    for position, (doc, pages) in enumerate(zip(docs, chapters)):
-        body = '<div class="skeleton-page"></div>' + SKELETON_PAGE * (pages.meta["pages"] - 1)
-        sections.append(chapter_section(book, doc, "", first=position == 0, body=body))
-    skeleton = _even(render_document(html_document(book, sections), book.root, styles,
-                                     (page_css(book), NO_HEADS)), book)
-    log.info("assembling")
-    skeleton_pdf = target.with_suffix(".skeleton.pdf")
-    skeleton.write_pdf(skeleton_pdf, **PDF_OPTIONS)
-    body_start = assemble(skeleton_pdf, skeleton, chapters, [d.chapter.anchor for d in docs], target)
-    skeleton_pdf.unlink()
+    # The folios: the front matter (its contents now with page numbers) and the chapters'
+    # pages, empty but for their folios, in a few runs laid out side by side.
+    front = html_document(book, [front_matter(book, docs, numbers)])
+    groups = skeleton_tasks(book, docs, counts, starts, front, styles, styles_key, tool_versions, jobs,
+                            page_css(book), chapter_section, html_document)
+    parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total))
+    progress("assembling the PDF", 0, 1)
+    total, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target)
     _finish_pdf(target, book, body_start)
-    return PrintResult(path=target, pages=len(skeleton.pages), body_start=body_start), laid_out
+    progress("assembling the PDF", 1, 1)
+    return PrintResult(path=target, pages=total, body_start=body_start), laid_out
+
+
+class _Without(logging.Filter):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in record.getMessage()
+
+
+# The skeleton's contents (chapter-wise layout) link to headings that live in the
+# chapter documents; octavo writes those links itself, so WeasyPrint's "No anchor"
+# notices are expected. Broken links in the manuscript are reported by `octavo check`.
+logging.getLogger("weasyprint").addFilter(_Without("No anchor"))
 
 
 def _finish_pdf(path: Path, book: Book, body_start: int) -> None:

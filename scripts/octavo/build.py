@@ -20,6 +20,7 @@ from .config import Book, load_book
 from .errors import ConfigError
 from .manuscript import Chapter, read_manuscript
 from .pandoc import ChapterDoc, chapters_html, parse_chapter, prepare_chapters
+from .resources import vet_chapter
 from .styles import Styles, find_styles
 from .tools import Pandoc, find_pandoc, weasyprint_version
 
@@ -72,6 +73,7 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
     #    when its text is unchanged; ids are then made unique across the book.
     asts, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs, opts.progress)
+    asts = [vet_chapter(book, chapter, ast) for chapter, ast in zip(manuscript.chapters, asts)]
     docs = prepare_chapters(list(zip(manuscript.chapters, asts)))
     with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
         # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out.
@@ -209,11 +211,24 @@ def _workdir(out: Path) -> Iterator[Path]:
     """A private scratch folder beside the outputs: renames into `out` are atomic, and
     two builds running at once never write into each other's files."""
     out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".octavo-", dir=out))
+    for stale in out.glob(".octavo-*-*"):  # left by a build that was killed
+        if not _running(stale.name.split("-")[1]):
+            shutil.rmtree(stale, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=f".octavo-{os.getpid()}-", dir=out))
     try:
         yield work
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _publish(built: Path, out: Path) -> Path:

@@ -92,6 +92,12 @@ class Toc(_Strict):
     depth: int = Field(default=1, ge=1, le=3)
 
 
+class Resources(_Strict):
+    """What the build may read besides the project's own files."""
+
+    remote: bool = False  # images from http(s) URLs (EPUB readers and printers want local files)
+
+
 class BookSchema(_Strict):
     """Everything book.yaml may hold. Only `title` is required."""
 
@@ -115,6 +121,7 @@ class BookSchema(_Strict):
     toc: Toc = Toc()
     cover: str | None = None
     styles: str = "styles"
+    resources: Resources = Resources()
 
     @field_validator("date", mode="before")
     @classmethod

@@ -177,8 +177,8 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
 
     keep_notes_with_calls()
     fast_font_subsets()
-    fetcher, fonts, sheets = _stylesheets(root, styles, extra_css, _stamp(styles))
     try:
+        fetcher, fonts, sheets = _stylesheets(root, styles, extra_css, _stamp(styles))
         return HTML(string=document_html, base_url=str(root) + "/", url_fetcher=fetcher,
                     media_type="print").render(stylesheets=sheets, font_config=fonts)
     except FatalURLFetchingError as exc:

@@ -1,0 +1,326 @@
+"""The manuscript checker: find a book's problems before readers do.
+
+`check_book` reads every chapter's raw text (never pandoc's AST, which has no source
+positions) and reports each problem as a `Diagnostic` with the exact line and column in
+the Markdown file the writer edits::
+
+    manuscript/02-great-leap.md:25:33: warning: 'on on': the word is doubled; delete one [doubled-word]
+
+Nothing here writes to the manuscript: the checker reports, the writer decides.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import unquote, urlsplit
+
+from ..config import Book
+from ..errors import shown_path
+from ..manuscript import Chapter, Manuscript
+from .images import check_image
+from .scan import Scan, scan
+from .spelling import Speller, check_spelling, read_word_list
+from .text import check_text, curly_counts
+
+__all__ = ["Diagnostic", "RULES", "SEVERITIES", "check_book", "summary", "to_json"]
+
+SEVERITIES = ("error", "warning", "info")
+
+#: rule id -> (default severity, what it finds). The catalogue `octavo check --rules` prints.
+RULES: dict[str, tuple[str, str]] = {
+    # footnotes
+    "footnote-undefined": ("error", "a footnote call [^x] has no definition [^x]: in the same chapter file"),
+    "footnote-unused": ("warning", "a footnote definition [^x]: is never called in its chapter"),
+    "footnote-duplicate": ("error", "the same footnote label is defined twice in one chapter"),
+    "footnote-empty": ("error", "a footnote has no text"),
+    "footnote-placeholder": ("warning", "a note still holds placeholder text (TODO, TBD, XXX, 'not supplied', …)"),
+    # links and images
+    "link-target": ("error", "an internal link (#id, or another chapter's file) points at nothing"),
+    "image-missing": ("error", "an image file does not exist"),
+    "image-outside": ("error", "an image path leaves the project folder"),
+    "image-remote": ("error", "an image is a network URL, which the build does not fetch"),
+    "image-unreadable": ("error", "an image file cannot be read as an image"),
+    "image-resolution": ("warning", "an image has too few pixels for 300 dpi at the width it prints"),
+    "image-alt": ("warning", "an image has no alt text (the EPUB needs it)"),
+    # structure
+    "chapter-empty": ("error", "a chapter file has no text"),
+    "chapter-title": ("error", "a chapter does not start with a level-1 heading (# Title)"),
+    "heading-skip": ("warning", "heading levels skip one (# then ###)"),
+    "heading-duplicate-id": ("warning", "two headings have the same id, so links to it are ambiguous"),
+    # text
+    "note-marker": ("warning", "a note number typed by hand, (12) or [12], in a chapter with real footnotes"),
+    "placeholder": ("warning", "TODO, TBD, XXX, FIXME or [citation needed] left in the text"),
+    "two-spaces": ("warning", "two spaces in a row (also a no-break space next to a space)"),
+    "space-before-punctuation": ("warning", "a space before , . ; : ! ?"),
+    "doubled-word": ("warning", "the same word twice in a row ('on on')"),
+    "doubled-punctuation": ("warning", "doubled punctuation ('..', ',,', ',.')"),
+    "split-number": ("warning", "a digit group split by a space ('10, 559')"),
+    "lowercase-after-sentence": ("warning", "a sentence end followed by a lower-case word ('schools. and')"),
+    "missing-space": ("warning", "no space after a sentence end ('end.Next')"),
+    "stray-hyphen": ("warning", "a hyphen with a space before it and none after ('West -Taigang')"),
+    "straight-quote": ("warning", "a straight quote ' or \" in a book that otherwise uses curly ones"),
+    "typography": ("info", "'--', '---' or '...' that the build turns into a dash or an ellipsis"),
+    "spelling": ("warning", "a word not in the dictionary for the book's language nor in the project word list"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str  # as octavo shows paths (relative to the current folder when inside it)
+    line: int  # 1-based, in the Markdown file the writer edits
+    column: int  # 1-based, counted in characters on that line
+    severity: str  # "error" | "warning" | "info"
+    message: str  # what is wrong and how to fix it
+    rule: str  # stable rule id, e.g. "footnote-undefined"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
+
+
+WORD_LISTS = ("manuscript/words.txt", "words.txt")
+
+
+def check_book(book: Book, manuscript: Manuscript, *, disabled: Iterable[str] = frozenset()) -> list[Diagnostic]:
+    """Every problem the checker finds in the book, sorted by file, line and column."""
+    return _Checker(book, manuscript, frozenset(disabled)).run()
+
+
+class _Checker:
+    def __init__(self, book: Book, manuscript: Manuscript, disabled: frozenset[str]) -> None:
+        self.book = book
+        self.chapters = manuscript.chapters
+        self.disabled = disabled
+        self.found: list[Diagnostic] = []
+        self.scans: dict[Path, Scan] = {c.path: scan(c.text) for c in self.chapters}
+
+    def emitter(self, chapter: Chapter):
+        def emit(line: int, column: int, rule: str, message: str) -> None:
+            self.add(chapter.display, line, column, rule, message)
+        return emit
+
+    def add(self, path: str, line: int, column: int, rule: str, message: str) -> None:
+        if rule in self.disabled:
+            return
+        self.found.append(Diagnostic(path, line, column, RULES[rule][0], message, rule))
+
+    def run(self) -> list[Diagnostic]:
+        ids = self._ids()
+        curly = straight = 0
+        for chapter in self.chapters:
+            c, s = curly_counts(self.scans[chapter.path])
+            curly += c
+            straight += s
+        speller = self._speller()
+        french = self.book.schema.language.lower().startswith("fr")
+        seen_ids: dict[str, tuple[Chapter, int]] = {}
+        for chapter in self.chapters:
+            sc = self.scans[chapter.path]
+            emit = self.emitter(chapter)
+            if not sc.has_content:
+                emit(1, 1, "chapter-empty", "the chapter is empty; write it, or remove the file "
+                                            "(and its entry under chapters: in book.yaml)")
+                continue
+            self._structure(chapter, sc, emit, seen_ids)
+            regions = self._footnotes(sc, emit)
+            self._links(chapter, sc, emit, ids)
+            for image in sc.images:
+                check_image(image, chapter.path, self.book.root, emit)
+            has_notes = bool(sc.refs or sc.defs or sc.inline_notes)
+            check_text(sc, has_notes=has_notes, curly_book=curly > straight, french=french, emit=emit,
+                       note_regions=regions)
+            if speller is not None and "spelling" not in self.disabled:
+                check_spelling(sc, speller, emit, self.words_file)
+        return sorted(set(self.found))
+
+    # -- spelling dictionary and word list
+    def _speller(self) -> Speller | None:
+        if "spelling" in self.disabled:
+            return None
+        words: set[str] = set()
+        root = self.book.root
+        self.words_file = WORD_LISTS[0] if (root / "manuscript").is_dir() else WORD_LISTS[1]
+        for name in WORD_LISTS:
+            path = root / name
+            if path.is_file():
+                words |= read_word_list(path)
+        language = self.book.schema.language
+        speller = Speller(language, words)
+        if not speller.available:
+            line, column = self.book.positions.get("language", (1, 1))
+            self.add(shown_path(self.book.config_path), line, column, "spelling",
+                     f"no spelling dictionary for language '{language}'; spelling is not checked "
+                     "(switch the rule off with checks: disable: [spelling])")
+            return None
+        return speller
+
+    # -- structure
+    def _structure(self, chapter: Chapter, sc: Scan, emit, seen_ids: dict[str, tuple[Chapter, int]]) -> None:
+        first = next(i for i, kind in enumerate(sc.kinds) if kind not in ("blank", "meta", "comment"))
+        heading = next((h for h in sc.headings if h.line == first + 1), None)
+        if heading is None:
+            text = sc.lines[first]
+            column = len(text) - len(text.lstrip()) + 1
+            emit(first + 1, column, "chapter-title",
+                 "the chapter has no title: start it with a level-1 heading such as '# Chapter title'")
+        elif heading.level != 1:
+            emit(heading.line, heading.column, "chapter-title",
+                 f"the chapter starts with a level-{heading.level} heading; "
+                 f"make its title a level-1 heading with one '#'")
+        previous = None
+        for h in sc.headings:
+            if previous is not None and h.level > previous.level + 1:
+                emit(h.line, h.column, "heading-skip",
+                     f"heading level jumps from {previous.level} to {h.level}; "
+                     f"make this a level-{previous.level + 1} heading ('{'#' * (previous.level + 1)} …')")
+            previous = h
+            other = seen_ids.get(h.id)
+            if other is not None:
+                where_chapter, where_line = other
+                place = "this chapter" if where_chapter is chapter else where_chapter.display
+                emit(h.line, h.column, "heading-duplicate-id",
+                     f"heading id '{h.id}' is already used by the heading on line {where_line} of {place}, "
+                     f"so links to '#{h.id}' are ambiguous; give this heading its own id, "
+                     f"e.g. {{#{chapter.slug}-{h.id}}}")
+            else:
+                seen_ids[h.id] = (chapter, h.line)
+
+    # -- footnotes
+    def _footnotes(self, sc: Scan, emit) -> dict[int, list[tuple[int, int]]]:
+        defined: dict[str, int] = {}
+        regions: dict[int, list[tuple[int, int]]] = {}
+        called = {ref.label for ref in sc.refs}
+        for note in sc.defs:
+            label = note.label
+            if label in defined:
+                emit(note.line, note.column, "footnote-duplicate",
+                     f"note [^{label}] is defined twice (first on line {defined[label]}); "
+                     f"delete one, or give one another label")
+                continue
+            defined[label] = note.line
+            for line, start, end in note.spans:
+                regions.setdefault(line, []).append((start, end))
+            if label not in called:
+                emit(note.line, note.column, "footnote-unused",
+                     f"note [^{label}] is never called in this chapter; call it with [^{label}] in the text, "
+                     f"or delete it")
+            text = " ".join(sc.lines[line - 1][start:end] for line, start, end in note.spans)
+            if not text.strip():
+                emit(note.line, note.column, "footnote-empty",
+                     f"note [^{label}] is empty; write its text after '[^{label}]: '")
+                continue
+            self._placeholder(sc, note.spans, f"note [^{label}]", emit)
+        for ref in sc.refs:
+            if ref.label not in defined:
+                emit(ref.line, ref.column, "footnote-undefined",
+                     f"note [^{ref.label}] is called here but not defined in this chapter; add a line "
+                     f"'[^{ref.label}]: …' to this file (labels restart in every chapter file)")
+        for note in sc.inline_notes:
+            line, start, end = note.span
+            regions.setdefault(line, []).append((start, end))
+            if not sc.lines[line - 1][start:end].strip():
+                emit(note.line, note.column, "footnote-empty", "inline note ^[] is empty; write its text")
+                continue
+            self._placeholder(sc, [note.span], "inline note", emit)
+        return regions
+
+    def _placeholder(self, sc: Scan, spans: list[tuple[int, int, int]], what: str, emit) -> None:
+        for line, start, end in spans:
+            prose = sc.prose[line - 1][start:end]
+            m = _NOTE_PLACEHOLDER.search(prose)
+            if m:
+                emit(line, start + m.start() + 1, "footnote-placeholder",
+                     f"{what} is a placeholder ('{m.group(0)}'); write the note, or delete it and its call")
+                return
+
+    # -- links
+    def _ids(self) -> dict[Path, set[str]]:
+        ids: dict[Path, set[str]] = {}
+        for chapter in self.chapters:
+            sc = self.scans[chapter.path]
+            ids[chapter.path] = {h.id for h in sc.headings} | set(sc.ids)
+        return ids
+
+    def _links(self, chapter: Chapter, sc: Scan, emit, ids: dict[Path, set[str]]) -> None:
+        every = set().union(*ids.values()) if ids else set()
+        for link in sc.links:
+            dest = link.dest.strip()
+            if not dest:
+                continue
+            if dest.startswith("#"):
+                target = unquote(dest[1:])
+                if target and target not in every:
+                    emit(link.line, link.column, "link-target",
+                         f"link target '#{target}' does not exist: no heading or {{#id}} in any chapter has "
+                         f"that id{_did_you_mean(target, every, '#')}")
+                continue
+            parts = urlsplit(dest)
+            if parts.scheme or parts.netloc or not parts.path.lower().endswith(".md"):
+                continue
+            target_path = (chapter.path.parent / unquote(parts.path)).resolve()
+            other = next((c for c in self.chapters if c.path.resolve() == target_path), None)
+            if other is None:
+                names = {Path(c.path).name for c in self.chapters}
+                emit(link.line, link.column, "link-target",
+                     f"link to '{parts.path}', which is not a chapter of this book"
+                     f"{_did_you_mean(Path(parts.path).name, names, '')}")
+                continue
+            fragment = unquote(parts.fragment)
+            if fragment and fragment not in ids[other.path]:
+                emit(link.line, link.column, "link-target",
+                     f"link target '#{fragment}' does not exist in {other.display}"
+                     f"{_did_you_mean(fragment, ids[other.path], '#')}")
+
+
+def _did_you_mean(word: str, choices: Iterable[str], prefix: str) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{prefix}{close[0]}'?" if close else ""
+
+
+#: Text that marks a note as not written yet.
+_NOTE_PLACEHOLDER = re.compile(
+    r"\bnot (?:yet )?supplied\b|\b(?:TODO|TBD|FIXME|XXX+)\b|\bplace-?holder\b|\[citation needed\]|"
+    r"\blorem ipsum\b|\?\?\?|\bto be (?:written|added|supplied)\b",
+    re.IGNORECASE)
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+def counts(diagnostics: Iterable[Diagnostic]) -> Counter[str]:
+    return Counter(d.severity for d in diagnostics)
+
+
+def summary(diagnostics: Iterable[Diagnostic], *, files: int | None = None) -> str:
+    """'3 errors, 12 warnings, 2 notes in 2 files' / 'no problems found in 2 files'.
+
+    With problems, the file count is the number of files that have them; `files` (the number
+    of files checked) is only needed for the 'no problems' line.
+    """
+    diagnostics = list(diagnostics)
+    if not diagnostics:
+        return "no problems found" + (f" in {_plural(files, 'file')}" if files is not None else "")
+    tally = counts(diagnostics)
+    parts = [_plural(tally[severity], name) for severity, name in
+             (("error", "error"), ("warning", "warning"), ("info", "note")) if tally[severity]]
+    paths = len({d.path for d in diagnostics})
+    return f"{', '.join(parts)} in {_plural(paths, 'file')}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def to_json(diagnostics: Iterable[Diagnostic]) -> str:
+    """Machine-readable output: {"diagnostics": [...], "counts": {...}, "summary": "..."}."""
+    diagnostics = sorted(diagnostics)
+    tally = counts(diagnostics)
+    return json.dumps({
+        "diagnostics": [asdict(d) for d in diagnostics],
+        "counts": {severity: tally[severity] for severity in SEVERITIES},
+        "summary": summary(diagnostics),
+    }, ensure_ascii=False, indent=2)

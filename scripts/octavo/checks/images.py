@@ -1,0 +1,134 @@
+"""Images: the file exists, stays inside the project, has alt text and enough pixels."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .scan import Image
+from .text import Emit
+
+#: Width of the text block in print, in inches: an image without a width prints this wide.
+TEXT_WIDTH_IN = 4.4
+#: Resolution print-on-demand printers ask for.
+PRINT_DPI = 300
+_UNITS = {"in": 1.0, "cm": 1 / 2.54, "mm": 1 / 25.4, "pt": 1 / 72, "pc": 1 / 6, "px": 1 / 96}
+_VECTOR = {".svg", ".svgz", ".pdf", ".eps"}
+
+
+def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit) -> None:
+    line = image.line
+    if not image.alt.strip():
+        emit(line, image.column, "image-alt",
+             "image has no alt text; describe it between the brackets, ![like this](...), "
+             "so that EPUB readers who cannot see it know what it shows")
+    dest = image.dest.strip()
+    if not dest:
+        emit(line, image.dest_column or image.column, "image-missing", "image has no file name; write it in the (…)")
+        return
+    parts = urlsplit(dest)
+    if parts.scheme and parts.scheme != "file" and len(parts.scheme) > 1:
+        if parts.scheme == "data":
+            return
+        emit(line, image.dest_column, "image-remote",
+             f"image '{dest}' is on the network; the build does not fetch remote files: "
+             "download it into the project and use its path")
+        return
+    raw = unquote(parts.path) if parts.scheme == "file" else dest
+    candidates = [raw] if parts.scheme == "file" else [raw, unquote(raw)]
+    base = chapter_path.parent
+    resolved_root = root.resolve()
+    path = None
+    for candidate in candidates:
+        p = Path(candidate)
+        full = p if p.is_absolute() else base / p
+        try:
+            resolved = full.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if not resolved.is_relative_to(resolved_root):
+            emit(line, image.dest_column, "image-outside",
+                 f"image '{dest}' is outside the project folder; copy it into the project "
+                 "(e.g. beside the chapter) and use a relative path")
+            return
+        if resolved.is_file():
+            path = resolved
+            break
+    if path is None:
+        close = _close_file(base, raw)
+        hint = f"did you mean '{close}'?" if close else "paths are relative to the chapter's folder"
+        emit(line, image.dest_column, "image-missing", f"image file '{dest}' does not exist; {hint}")
+        return
+    if path.suffix.lower() in _VECTOR:
+        return
+    try:
+        from PIL import Image as PILImage
+
+        with PILImage.open(path) as img:
+            width_px = img.size[0]
+    except Exception as exc:  # PIL raises many kinds for a broken file
+        emit(line, image.dest_column, "image-unreadable",
+             f"image '{dest}' cannot be read as an image ({type(exc).__name__}); save it again as PNG or JPEG")
+        return
+    width_in, how = _print_width(image.attrs, path)
+    if width_in is None:
+        return
+    needed = math.ceil(width_in * PRINT_DPI - 0.5)
+    if width_px < needed:
+        dpi = width_px / width_in
+        emit(line, image.column, "image-resolution",
+             f"image '{dest}' is {width_px} px wide: printed {how} it has only {dpi:.0f} dpi; "
+             f"{PRINT_DPI} dpi needs {needed} px (use a larger image, or print it smaller with "
+             f"{{width=…}})")
+
+
+def _print_width(attrs: dict[str, str], path: Path) -> tuple[float | None, str]:
+    width = attrs.get("width")
+    if width:
+        inches = _length(width)
+        if inches is not None:
+            return inches, f"{_fmt(inches)} in wide"
+    height = attrs.get("height")
+    if height and not width:
+        inches = _length(height, relative_to=None)
+        if inches is not None:
+            try:
+                from PIL import Image as PILImage
+
+                with PILImage.open(path) as img:
+                    w, h = img.size
+                return min(inches * w / h, TEXT_WIDTH_IN), f"{_fmt(inches)} in high"
+            except Exception:
+                return None, ""
+    return TEXT_WIDTH_IN, f"at the text width ({_fmt(TEXT_WIDTH_IN)} in)"
+
+
+def _length(value: str, relative_to: float | None = TEXT_WIDTH_IN) -> float | None:
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(%|in|cm|mm|pt|pc|px)?\s*", value)
+    if not m:
+        return None
+    number = float(m.group(1))
+    unit = m.group(2) or "px"
+    if unit == "%":
+        return None if relative_to is None else number / 100 * relative_to
+    return number * _UNITS[unit]
+
+
+def _fmt(inches: float) -> str:
+    return f"{inches:.2f}".rstrip("0").rstrip(".")
+
+
+def _close_file(base: Path, raw: str) -> str | None:
+    import difflib
+
+    folder = (base / raw).parent
+    if not folder.is_dir():
+        return None
+    names = [p.name for p in folder.iterdir() if p.is_file()]
+    close = difflib.get_close_matches(Path(raw).name, names, n=1, cutoff=0.6)
+    if not close:
+        return None
+    parent = str(Path(raw).parent)
+    return close[0] if parent in ("", ".") else f"{parent}/{close[0]}"

@@ -1,0 +1,206 @@
+"""Spelling: pyspellchecker's offline frequency dictionary for the book's language,
+plus the project's word list. Reports, never changes the text."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from pathlib import Path
+
+from .scan import Scan
+from .text import ABBREVIATIONS, Emit
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+#: A word as the reader sees it: letters, with inner apostrophes (don’t, Ch’aoying).
+#: Digits are part of the token so that "1950s" and "B52" can be skipped as a whole.
+_TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
+
+#: British/Commonwealth spellings the dictionary lacks, as (ending or infix, American form).
+_BRITISH = [("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised", "ized"), ("ises", "izes"),
+            ("iser", "izer"), ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"), ("our", "or"),
+            ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("lled", "led"),
+            ("lling", "ling"), ("ller", "ler"), ("mme", "m"), ("eque", "eck"), ("ae", "e"), ("oe", "e"),
+            ("yre", "ire"), ("gement", "gment"), ("ould", "old"), ("ough", "ow")]
+#: Regions whose spelling is British or close to it; plain "en" accepts both.
+_AMERICAN = {"us", "ph"}
+
+
+class Speller:
+    def __init__(self, language: str, project_words: set[str]) -> None:
+        parts = language.replace("_", "-").lower().split("-")
+        self.language = parts[0]
+        self.region = parts[1] if len(parts) > 1 else ""
+        self.checker = _checker(self.language)
+        self.project = {_normal(w) for w in project_words}
+        self.british = self.language == "en" and self.region not in _AMERICAN
+        self.slips = _slips(self.language)
+
+    @property
+    def available(self) -> bool:
+        return self.checker is not None
+
+    def known(self, word: str) -> bool:
+        w = _normal(word)
+        if w in self.project or self._known(w):
+            return True
+        if "'" in w:
+            head, _, tail = w.rpartition("'")
+            if tail in ("s", "d", "ll", "re", "ve", "m") and self.known(head):
+                return True
+            if w.endswith("n't") and self._known(w[:-3]):
+                return True
+            if head and not tail:
+                return self.known(head)
+        # plurals and possessives of the project's own names
+        for suffix in ("s", "es", "'s"):
+            if w.endswith(suffix) and w[: -len(suffix)] in self.project:
+                return True
+        return False
+
+    def _known(self, w: str) -> bool:
+        dictionary = self.checker.word_frequency.dictionary
+        if w in dictionary:
+            return True
+        if self.british:
+            for british, american in _BRITISH:
+                start = w.find(british)
+                while start != -1:
+                    if w[:start] + american + w[start + len(british):] in dictionary:
+                        return True
+                    start = w.find(british, start + 1)
+        return False
+
+    def slip(self, word: str) -> str | None:
+        """A real word that is almost always a typing slip for another ('abut' for 'about')."""
+        w = _normal(word)
+        if w in self.project:
+            return None
+        return self.slips.get(w)
+
+    def suggestions(self, word: str, limit: int = 3) -> list[str]:
+        """Likely intended words: one edit away (by frequency), else close in spelling."""
+        w = _normal(word)
+        if len(w) > 24:
+            return []
+        frequency = self.checker.word_frequency.dictionary
+        near = {c for c in _edits1(w) if c in frequency}
+        near.discard(w)
+        ranked = sorted(near, key=lambda c: (-frequency[c], c))[:limit]
+        if len(ranked) < limit:
+            pool = _bucket(self.language, w[0], len(w))
+            ranked += [c for c in difflib.get_close_matches(w, pool, n=limit, cutoff=0.75)
+                       if c not in ranked][: limit - len(ranked)]
+        return [_like(word, c) for c in ranked]
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz'"
+
+
+def _edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + transposes + replaces + inserts)
+
+
+@functools.cache
+def _buckets(language: str) -> dict[tuple[str, int], list[str]]:
+    """Common words by first letter and length: the pool for two-edit suggestions."""
+    checker = _checker(language)
+    groups: dict[tuple[str, int], list[str]] = {}
+    for word, count in checker.word_frequency.dictionary.items():
+        if count >= 50 and word.isalpha():
+            groups.setdefault((word[0], len(word)), []).append(word)
+    return groups
+
+
+def _bucket(language: str, first: str, length: int) -> list[str]:
+    groups = _buckets(language)
+    return [w for n in range(length - 2, length + 3) for w in groups.get((first, n), ())]
+
+
+def _normal(word: str) -> str:
+    return word.translate(_APOSTROPHES).lower()
+
+
+def _like(original: str, word: str) -> str:
+    """Give a suggestion the capitalization of the word it replaces."""
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+@functools.cache
+def _checker(language: str):
+    try:
+        from spellchecker import SpellChecker
+    except ImportError:  # pragma: no cover - the dependency is declared
+        return None
+    try:
+        return SpellChecker(language=language, distance=1)
+    except ValueError:
+        return None  # no dictionary shipped for this language
+
+
+@functools.cache
+def _slips(language: str) -> dict[str, str]:
+    path = DATA / f"slips-{language}.txt"
+    found: dict[str, str] = {}
+    if path.is_file():
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if line:
+                word, _, meant = line.partition(" ")
+                found[word.lower()] = meant.strip()
+    return found
+
+
+def read_word_list(path: Path) -> set[str]:
+    words: set[str] = set()
+    for raw in path.read_text(encoding="utf-8-sig").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            words.add(line)
+    return words
+
+
+def check_spelling(scan: Scan, speller: Speller, emit: Emit, words_file: str) -> None:
+    cache: dict[str, tuple[str, str] | None] = {}
+    for index, prose in enumerate(scan.prose):
+        if scan.kinds[index] in ("code", "meta", "linkdef", "comment", "blank"):
+            continue
+        for m in _TOKEN.finditer(prose):
+            token = m.group(0)
+            if any(ch.isdigit() for ch in token):
+                continue
+            start = m.start()
+            # a token glued to masked markup is part of something else (a URL, a citation key)
+            if (start and prose[start - 1] in "\x00@\\&") or (m.end() < len(prose) and prose[m.end()] in "\x00@"):
+                continue
+            if prose[m.end():m.end() + 1] == "." and token.lower() in ABBREVIATIONS:
+                continue  # etc., cf., viz.
+            letters = [ch for ch in token if ch.isalpha()]
+            if len(letters) < 2 or (token.isupper() and len(letters) >= 2):
+                continue  # single letters, acronyms (NATO, USSR)
+            if token not in cache:
+                cache[token] = _verdict(token, speller, words_file)
+            verdict = cache[token]
+            if verdict:
+                emit(index + 1, start + 1, "spelling", verdict[1])
+
+
+def _verdict(token: str, speller: Speller, words_file: str) -> tuple[str, str] | None:
+    meant = speller.slip(token)
+    if meant:
+        return (token, f"'{token}' is a word, but usually a slip for '{_like(token, meant)}'; "
+                       f"if you mean it, add it to {words_file}")
+    if speller.known(token):
+        return None
+    suggestions = speller.suggestions(token)
+    hint = f"did you mean {', '.join(repr(s) for s in suggestions)}? " if suggestions else ""
+    return (token, f"unknown word '{token}'; {hint}if it is right (a name, a term), add it to {words_file}")

@@ -1,0 +1,102 @@
+"""Vet what a chapter points at before any tool reads it.
+
+pandoc embeds whatever local file an image names (`![x](/etc/passwd)` ends up inside
+the EPUB), and its `--sandbox` also breaks legitimate images and stylesheets, so octavo
+checks every image path itself: it must be a file inside the project (symlinks are
+followed first), and remote URLs are refused unless book.yaml allows them. Raw HTML
+that runs code or pulls in other documents (`<script>`, `<iframe>`, …) is removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .config import Book
+from .errors import Location, ManuscriptError
+from .manuscript import Chapter
+
+log = logging.getLogger(__name__)
+
+#: Raw HTML elements a book never needs and a reader's device should never run.
+UNSAFE_HTML = re.compile(r"<\s*/?\s*(script|iframe|frame|frameset|object|embed|applet|link|meta|base|form|"
+                         r"input|button|style)\b|\son\w+\s*=|javascript:", re.IGNORECASE)
+
+
+class ResourceError(ManuscriptError):
+    rule = "resource"
+
+
+def vet_chapter(book: Book, chapter: Chapter, ast: dict) -> dict:
+    """Check and rewrite the chapter's image paths (relative to the book folder); drop
+    unsafe raw HTML. Raises ResourceError for a path the build must not read."""
+    allow_remote = book.schema.resources.remote
+    _walk(ast["blocks"], lambda node: _image(book, chapter, node, allow_remote))
+    ast["blocks"] = _without_unsafe_html(ast["blocks"], chapter)
+    return ast
+
+
+def _walk(node, visit) -> None:
+    if isinstance(node, dict):
+        if node.get("t") == "Image":
+            visit(node)
+        if "c" in node:
+            _walk(node["c"], visit)
+    elif isinstance(node, list):
+        for item in node:
+            _walk(item, visit)
+
+
+def _image(book: Book, chapter: Chapter, node: dict, allow_remote: bool) -> None:
+    url = node["c"][2][0]
+    where = _locate(chapter, url)
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return
+    if parts.scheme in ("http", "https", "ftp"):
+        if allow_remote:
+            return
+        raise ResourceError(f"image '{url}' is on the network; the build does not fetch anything", where=where,
+                            hint="download it into the project (e.g. manuscript/images/), or set "
+                                 "resources: {remote: true} in book.yaml")
+    if parts.scheme and parts.scheme != "file":
+        raise ResourceError(f"image '{url}' uses the unsupported scheme '{parts.scheme}:'", where=where,
+                            hint="use a path to a file inside the project")
+    raw = unquote(parts.path) if parts.scheme == "file" else url
+    path = Path(raw)
+    resolved = (path if path.is_absolute() else chapter.path.parent / path).resolve()
+    if not resolved.is_relative_to(book.root.resolve()):
+        raise ResourceError(f"image '{url}' is outside the project", where=where,
+                            hint="copy the image into the project (e.g. manuscript/images/) and use a relative path")
+    if not resolved.is_file():
+        raise ResourceError(f"image '{url}' does not exist", where=where,
+                            hint="check the file name and that the path is relative to this chapter's folder")
+    node["c"][2][0] = str(resolved.relative_to(book.root.resolve()))
+
+
+def _locate(chapter: Chapter, text: str) -> Location:
+    offset = chapter.text.find(text)
+    if offset < 0:
+        return Location(chapter.display)
+    line = chapter.text.count("\n", 0, offset) + 1
+    column = offset - (chapter.text.rfind("\n", 0, offset) + 1) + 1
+    return Location(chapter.display, line, column)
+
+
+def _without_unsafe_html(node, chapter: Chapter):
+    if isinstance(node, list):
+        kept = []
+        for item in node:
+            if isinstance(item, dict) and item.get("t") in ("RawBlock", "RawInline") \
+                    and item["c"][0] in ("html", "html5", "html4") and UNSAFE_HTML.search(item["c"][1]):
+                where = _locate(chapter, item["c"][1].strip()[:40])
+                log.warning("%s: warning: removed raw HTML that would run code or load a page: %s "
+                            "[unsafe-html]", where, item["c"][1].strip()[:60])
+                continue
+            kept.append(_without_unsafe_html(item, chapter))
+        return kept
+    if isinstance(node, dict) and "c" in node:
+        node["c"] = _without_unsafe_html(node["c"], chapter)
+    return node

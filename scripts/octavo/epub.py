@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from .config import Book
+from .errors import Location, ManuscriptError
 from .pandoc import AST, ChapterDoc, run_pandoc
 from .tools import Pandoc
 
@@ -42,7 +43,9 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     args += [f"--epub-embed-font={font}" for font in fonts]
     run_pandoc(pandoc, args, stdin=json.dumps(ast), cwd=book.root, what="the EPUB")
     titles = [doc.title for doc in docs]
-    target.write_bytes(finish_epub(raw.read_bytes(), book, titles))
+    data = finish_epub(raw.read_bytes(), book, titles)
+    check_well_formed(data, [doc.chapter.display for doc in docs])
+    target.write_bytes(data)
     return EpubResult(path=target)
 
 
@@ -114,6 +117,25 @@ def finish_epub(data: bytes, book: Book, titles: list[str]) -> bytes:
             info = zipfile.ZipInfo(name, date_time=source.getinfo(name).date_time)
             target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def check_well_formed(data: bytes, chapters: list[str]) -> None:
+    """Every content document must be well-formed XML, or readers refuse the book.
+
+    pandoc copies raw HTML from the Markdown verbatim; `<br>` or an unclosed `<b>` would
+    make the EPUB invalid. Say which chapter, instead of shipping a broken file."""
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(io.BytesIO(data)) as epub:
+        names = sorted(n for n in epub.namelist() if re.search(r"text/ch\d+\.xhtml$", n))
+        for position, name in enumerate(names):
+            try:
+                ET.fromstring(epub.read(name))
+            except ET.ParseError as exc:
+                chapter = chapters[position] if position < len(chapters) else name
+                raise ManuscriptError(f"the HTML written in this chapter is not well-formed XHTML ({exc})",
+                                      where=Location(chapter),
+                                      hint="close every tag (<br/>, <img …/>, </b>) or write it in Markdown") from None
 
 
 def _xml(text: str) -> str:

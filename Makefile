@@ -9,7 +9,7 @@ BOOK   ?= .
 OUT    ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub test test-fast bench help clean venv
+.PHONY: all pdf epub check test test-fast bench help clean venv
 
 all: $(STAMP)  ## Build the PDF and the EPUB into build/
 	$(BIN)/octavo build $(BOOK) $(if $(OUT),--out $(OUT))
@@ -19,6 +19,9 @@ pdf: $(STAMP)  ## Build the print PDF: build/<slug>.pdf
 
 epub: $(STAMP)  ## Build the EPUB 3: build/<slug>.epub
 	$(BIN)/octavo build $(BOOK) --format epub $(if $(OUT),--out $(OUT))
+
+check: $(STAMP)  ## Check the manuscript (footnotes, links, images, text, spelling); never changes it
+	$(BIN)/octavo check $(BOOK)
 
 test: $(STAMP)  ## Run the whole test suite (builds sample and corpus books)
 	$(BIN)/python -m pytest

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__, stamp
 from .cache import Cache, digest
 from .config import Book, load_book
-from .errors import ConfigError
+from .errors import ConfigError, OctavoError
 from .manuscript import Chapter, read_manuscript
 from .pandoc import ChapterDoc, chapters_html, parse_chapter, prepare_chapters
 from .resources import vet_chapter
@@ -29,12 +29,27 @@ log = logging.getLogger(__name__)
 FORMATS = ("pdf", "epub")
 
 
+class ChecksFailed(OctavoError):
+    """The manuscript checks found errors; nothing was built."""
+
+    exit_code = 1
+    rule = "check"
+
+    def __init__(self, errors: list) -> None:
+        count = len(errors)
+        super().__init__(f"{count} problem{'s' if count > 1 else ''} in the manuscript must be fixed first "
+                         "(listed above); nothing was built",
+                         hint="fix them, or build anyway with --no-check")
+        self.errors = errors
+
+
 @dataclass
 class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     out_dir: Path | None = None
     jobs: int = os.cpu_count() or 1
     single_pass: bool = False
+    check: bool = True  # run the manuscript checks first; errors stop the build
     #: Called as progress(stage, done, total) while the build runs (the CLI draws a bar).
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None
 
@@ -48,6 +63,7 @@ class BuildReport:
     converted: list[str] = field(default_factory=list)  # chapters pandoc had to parse
     laid_out: list[str] = field(default_factory=list)  # chapters WeasyPrint had to lay out
     layout: str = ""  # "chapter-wise" or "single-pass (reason)"
+    diagnostics: list = field(default_factory=list)  # from the manuscript checks
 
 
 def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path | None = None,
@@ -67,6 +83,14 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     book = load_book(Path(book_dir))
     # 2. Manuscript: the chapter files, in reading order.
     manuscript = read_manuscript(book)
+    if opts.check:
+        # 2b. Checks: a broken footnote is found here, not by a reader.
+        from .checks import check_book
+
+        report.diagnostics = check_book(book, manuscript, disabled=set(book.schema.checks.disable))
+        errors = [d for d in report.diagnostics if d.severity == "error"]
+        if errors:
+            raise ChecksFailed(errors)
     styles = find_styles(book)
     pandoc = find_pandoc()
     cache = Cache(out / ".cache")

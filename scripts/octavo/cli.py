@@ -66,8 +66,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="chapters converted and laid out at once (default: CPU count)")
     build.add_argument("--single-pass", action="store_true",
                        help="lay the whole book out in one pass instead of chapter by chapter")
+    build.add_argument("--no-check", action="store_true",
+                       help="build even when the manuscript checks find errors")
     build.set_defaults(run=_build)
-    for p in (build,):
+    check = sub.add_parser("check", help="check the manuscript: footnotes, links, images, structure, text, "
+                                         "spelling")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path(".")],
+                       help="a book folder (default: .) or chapter files in it")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.set_defaults(run=_check)
+    for p in (build, check):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
     return parser
@@ -77,13 +85,26 @@ def _build(args: argparse.Namespace) -> int:
     from .build import FORMATS, build
 
     formats = FORMATS if args.format == "all" else (args.format,)
-    with _Progress(enabled=sys.stderr.isatty() and not args.verbose) as progress:
-        report = build(args.book_dir, formats=formats, out_dir=args.out, jobs=max(1, args.jobs),
-                       single_pass=args.single_pass, progress=progress)
+    try:
+        with _Progress(enabled=sys.stderr.isatty() and not args.verbose) as progress:
+            report = build(args.book_dir, formats=formats, out_dir=args.out, jobs=max(1, args.jobs),
+                           single_pass=args.single_pass, check=not args.no_check, progress=progress)
+    except OctavoError as exc:
+        for diagnostic in getattr(exc, "errors", []):
+            print(diagnostic, file=sys.stderr)
+        raise
     paths = ", ".join(str(p) for p in report.outputs.values())
     if report.up_to_date:
         print(f"octavo: nothing to do: {paths} up to date")
         return 0
+    if report.diagnostics:
+        from .checks import summary
+
+        if args.verbose:
+            for diagnostic in report.diagnostics:
+                print(diagnostic, file=sys.stderr)
+        print(f"octavo: check: {summary(report.diagnostics)}"
+              + ("" if args.verbose else " (octavo check lists them)"), file=sys.stderr)
     if args.verbose:
         print(f"octavo: converted with pandoc: {_chapters(report.converted)}", file=sys.stderr)
         if "pdf" in report.outputs:
@@ -91,6 +112,42 @@ def _build(args: argparse.Namespace) -> int:
     pages = f", {report.pages} pages" if report.pages else ""
     print(f"octavo: built {paths}{pages} in {report.seconds:.1f} s")
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .checks import check_book, summary, to_json
+    from .config import CONFIG_NAME, load_book
+    from .errors import ConfigError
+    from .manuscript import read_manuscript
+
+    book_dir, only = _book_of(args.paths)
+    if book_dir is None:
+        raise ConfigError(f"no {CONFIG_NAME} in {args.paths[0]} or any folder above it",
+                          hint="run octavo check in the book's folder, or pass the folder")
+    book = load_book(book_dir)
+    manuscript = read_manuscript(book)
+    diagnostics = check_book(book, manuscript, disabled=set(book.schema.checks.disable))
+    if only:
+        wanted = {p.resolve() for p in only}
+        shown = {c.display: c.path.resolve() for c in manuscript.chapters}
+        diagnostics = [d for d in diagnostics if shown.get(d.path) in wanted]
+    if args.format == "json":
+        print(to_json(diagnostics))
+    else:
+        for diagnostic in diagnostics:
+            print(diagnostic)
+        print(summary(diagnostics, files=len(manuscript.chapters) if not only else len(only)))
+    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+
+
+def _book_of(paths: list[Path]) -> tuple[Path | None, list[Path]]:
+    """The book folder for the given paths, and the chapter files to limit the report to."""
+    first = paths[0].resolve()
+    start = first if first.is_dir() else first.parent
+    for folder in (start, *start.parents):
+        if (folder / "book.yaml").is_file():
+            return folder, [p for p in paths if p.is_file()]
+    return None, []
 
 
 class _Progress:

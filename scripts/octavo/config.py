@@ -98,6 +98,24 @@ class Resources(_Strict):
     remote: bool = False  # images from http(s) URLs (EPUB readers and printers want local files)
 
 
+class Checks(_Strict):
+    """The manuscript checks (`octavo check`, and the start of every build)."""
+
+    disable: list[str] = []  # rule ids, e.g. [spelling, two-spaces]
+
+    @field_validator("disable")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        from .checks import RULES
+
+        for rule in value:
+            if rule not in RULES:
+                close = difflib.get_close_matches(rule, list(RULES), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; rules: {', '.join(sorted(RULES))}"
+                raise ValueError(f"unknown check '{rule}'{hint}")
+        return value
+
+
 class BookSchema(_Strict):
     """Everything book.yaml may hold. Only `title` is required."""
 
@@ -122,6 +140,7 @@ class BookSchema(_Strict):
     cover: str | None = None
     styles: str = "styles"
     resources: Resources = Resources()
+    checks: Checks = Checks()
 
     @field_validator("date", mode="before")
     @classmethod

@@ -1,0 +1,77 @@
+"""`octavo check` and the checks at the start of a build, seen from the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "octavo", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def book(tmp_path: Path, chapter: str) -> Path:
+    folder = tmp_path / "book"
+    (folder / "manuscript").mkdir(parents=True)
+    (folder / "book.yaml").write_text('title: "Checked"\n', encoding="utf-8")
+    (folder / "manuscript" / "01-one.md").write_text(chapter, encoding="utf-8")
+    return folder
+
+
+def test_errors_exit_1_with_linter_lines_and_a_summary(tmp_path: Path) -> None:
+    folder = book(tmp_path, "# One\n\nA call to nowhere.[^9]\n")
+    result = run("check", cwd=folder)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("manuscript/01-one.md:3:")
+    assert lines[0].endswith("[footnote-undefined]") and ": error: " in lines[0]
+    assert "1 error" in lines[-1]
+
+
+def test_warnings_only_exit_0_and_json_format(tmp_path: Path) -> None:
+    folder = book(tmp_path, "# One\n\nIt was on on the table.\n")
+    result = run("check", "--format", "json", cwd=folder)
+    assert result.returncode == 0
+    found = json.loads(result.stdout)
+    items = found if isinstance(found, list) else found["diagnostics"]
+    assert any(d["rule"] == "doubled-word" and d["line"] == 3 for d in items)
+
+
+def test_rules_can_be_switched_off_in_book_yaml(tmp_path: Path) -> None:
+    folder = book(tmp_path, "# One\n\nIt was on on the table.\n")
+    (folder / "book.yaml").write_text('title: "Checked"\nchecks:\n  disable: [doubled-word]\n', encoding="utf-8")
+    result = run("check", cwd=folder)
+    assert "doubled-word" not in result.stdout
+    (folder / "book.yaml").write_text('title: "Checked"\nchecks:\n  disable: [doubled-wrod]\n', encoding="utf-8")
+    result = run("check", cwd=folder)
+    assert result.returncode == 2 and "did you mean 'doubled-word'" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_build_stops_on_check_errors_unless_told_otherwise(tmp_path: Path) -> None:
+    folder = book(tmp_path, "# One\n\nA call to nowhere.[^9]\n")
+    result = run("build", "--format", "epub", cwd=folder)
+    assert result.returncode == 1
+    assert "manuscript/01-one.md:3:" in result.stderr and "--no-check" in result.stderr
+    assert not (folder / "build").exists() or not list((folder / "build").glob("*.epub"))
+    result = run("build", "--format", "epub", "--no-check", cwd=folder)
+    assert result.returncode == 0 and list((folder / "build").glob("*.epub"))
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_check_never_writes_the_manuscript() -> None:
+    before = snapshot(ROOT / "manuscript")
+    result = run("check", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(ROOT / "manuscript") == before
+    assert result.stdout.splitlines()[-1].endswith("warnings in 2 files")

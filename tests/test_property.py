@@ -76,3 +76,14 @@ def test_any_markdown_builds_cleanly_and_the_epub_validates(chapters: list[str])
             "\n--- chapters ---\n" + "\n=====\n".join(chapters)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_found_by_hypothesis_a_backslash_in_a_title(tmp_path: Path) -> None:
+    """A chapter title with '\\3' once crashed the EPUB step (taken as a regex group)."""
+    (tmp_path / "book.yaml").write_text('title: "Titles"\n', encoding="utf-8")
+    (tmp_path / "01-a.md").write_text('# Group \\\\3 and \\\\g<0>\n\nText.\n', encoding="utf-8")
+    report = build(tmp_path, formats=("epub",), out_dir=tmp_path / "out")
+    import zipfile
+
+    with zipfile.ZipFile(report.outputs["epub"]) as epub:
+        assert "<title>Group \\3 and \\g&lt;0&gt;</title>" in epub.read("EPUB/text/ch001.xhtml").decode()

@@ -100,7 +100,9 @@ def finish_epub(data: bytes, book: Book, titles: list[str]) -> bytes:
     for position, name in enumerate(chapters):
         text = files[name].decode()
         if position < len(titles):
-            text = re.sub(r"<title>[^<]*</title>", f"<title>{_xml(titles[position])}</title>", text, count=1)
+            title = f"<title>{_xml(titles[position])}</title>"
+            # A function, not a string: a title may hold backslashes ("\\3" is no group).
+            text = re.sub(r"<title>[^<]*</title>", lambda _: title, text, count=1)
         text, count = _finish_notes(text, notes_so_far if continuous else 0)
         notes_so_far += count
         files[name] = text.encode()

@@ -44,7 +44,7 @@ RULES: dict[str, tuple[str, str]] = {
     "link-target": ("error", "an internal link (#id, or another chapter's file) points at nothing"),
     "image-missing": ("error", "an image file does not exist"),
     "image-outside": ("error", "an image path leaves the project folder"),
-    "image-remote": ("error", "an image is a network URL, which the build does not fetch"),
+    "image-remote": ("error", "an image is a network URL (allowed only with resources: {remote: true})"),
     "image-unreadable": ("error", "an image file cannot be read as an image"),
     "image-resolution": ("warning", "an image has too few pixels for 300 dpi at the width it prints"),
     "image-alt": ("warning", "an image has no alt text (the EPUB needs it)"),
@@ -118,6 +118,8 @@ class _Checker:
             straight += s
         speller = self._speller()
         french = self.book.schema.language.lower().startswith("fr")
+        resources = getattr(self.book.schema, "resources", None)
+        allow_remote = bool(getattr(resources, "remote", False))
         seen_ids: dict[str, tuple[Chapter, int]] = {}
         for chapter in self.chapters:
             sc = self.scans[chapter.path]
@@ -130,7 +132,7 @@ class _Checker:
             regions = self._footnotes(sc, emit)
             self._links(chapter, sc, emit, ids)
             for image in sc.images:
-                check_image(image, chapter.path, self.book.root, emit)
+                check_image(image, chapter.path, self.book.root, emit, allow_remote=allow_remote)
             has_notes = bool(sc.refs or sc.defs or sc.inline_notes)
             check_text(sc, has_notes=has_notes, curly_book=curly > straight, french=french, emit=emit,
                        note_regions=regions)
@@ -259,7 +261,10 @@ class _Checker:
                          f"link target '#{target}' does not exist: no heading or {{#id}} in any chapter has "
                          f"that id{_did_you_mean(target, every, '#')}")
                 continue
-            parts = urlsplit(dest)
+            try:
+                parts = urlsplit(dest)
+            except ValueError:  # e.g. an unbalanced '[' in the host part
+                continue
             if parts.scheme or parts.netloc or not parts.path.lower().endswith(".md"):
                 continue
             target_path = (chapter.path.parent / unquote(parts.path)).resolve()

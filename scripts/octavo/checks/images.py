@@ -16,25 +16,38 @@ TEXT_WIDTH_IN = 4.4
 PRINT_DPI = 300
 _UNITS = {"in": 1.0, "cm": 1 / 2.54, "mm": 1 / 25.4, "pt": 1 / 72, "pc": 1 / 6, "px": 1 / 96}
 _VECTOR = {".svg", ".svgz", ".pdf", ".eps"}
+_NETWORK = {"http", "https", "ftp", "ftps", "sftp", "ws", "wss"}
 
 
-def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit) -> None:
+def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit, *, allow_remote: bool = False) -> None:
     line = image.line
     if not image.alt.strip():
         emit(line, image.column, "image-alt",
              "image has no alt text; describe it between the brackets, ![like this](...), "
              "so that EPUB readers who cannot see it know what it shows")
     dest = image.dest.strip()
+    if "\x00" in dest:
+        return  # half inside an HTML comment: not a real image
     if not dest:
         emit(line, image.dest_column or image.column, "image-missing", "image has no file name; write it in the (…)")
         return
-    parts = urlsplit(dest)
-    if parts.scheme and parts.scheme != "file" and len(parts.scheme) > 1:
-        if parts.scheme == "data":
-            return
-        emit(line, image.dest_column, "image-remote",
-             f"image '{dest}' is on the network; the build does not fetch remote files: "
-             "download it into the project and use its path")
+    try:
+        parts = urlsplit(dest)
+    except ValueError:
+        emit(line, image.dest_column, "image-missing", f"image file '{dest}' is not a valid path or URL")
+        return
+    scheme = parts.scheme.lower()
+    if scheme in _NETWORK:
+        if not allow_remote:
+            emit(line, image.dest_column, "image-remote",
+                 f"image '{dest}' is on the network, and the build does not fetch anything; download it "
+                 "into the project (e.g. manuscript/images/), or set resources: {remote: true} in book.yaml")
+        return
+    if scheme == "data":
+        return
+    if scheme and scheme != "file" and len(scheme) > 1:  # (one letter: a Windows drive, C:\...)
+        emit(line, image.dest_column, "image-outside",
+             f"image '{dest}' uses the unsupported scheme '{scheme}:'; use a path to a file inside the project")
         return
     raw = unquote(parts.path) if parts.scheme == "file" else dest
     candidates = [raw] if parts.scheme == "file" else [raw, unquote(raw)]
@@ -46,7 +59,7 @@ def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit) -> Non
         full = p if p.is_absolute() else base / p
         try:
             resolved = full.resolve()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             continue
         if not resolved.is_relative_to(resolved_root):
             emit(line, image.dest_column, "image-outside",

@@ -90,10 +90,12 @@ class Scan:
     ids: dict[str, tuple[int, int]] = field(default_factory=dict)  # explicit non-heading ids
     #: lines whose spacing is layout (tables): spacing rules skip them
     spaced: set[int] = field(default_factory=set)
+    #: text in another language ([text]{lang=fr}, ::: {lang=la}): (line, start, end, language)
+    langs: list[tuple[int, int, int, str]] = field(default_factory=list)
 
     @property
     def has_content(self) -> bool:
-        return any(kind not in ("blank", "meta") for kind in self.kinds)
+        return any(kind not in ("blank", "meta", "comment") for kind in self.kinds)
 
 
 # --- block patterns ------------------------------------------------------------------------
@@ -114,7 +116,6 @@ _PIPE_SEP = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ 
 _DASH_SEP = re.compile(r"[ \t]*-{3,}([ \t]+-{3,})*[ \t]*$")
 _GRID_SEP = re.compile(r"[ \t]*\+[-=:+]+\+[ \t]*$")
 _ATTR_ID = re.compile(r"(?:^|[\s{])#([^\s}#.]+)")
-_ROMAN_ITEM = re.compile(r"[ivxlcdmIVXLCDM]+[.)]$")
 
 
 def _indent(text: str) -> int:
@@ -191,6 +192,8 @@ class _Blocks:
         self.prev_kind = "blank"
         self.para_start = True  # this line starts a paragraph
         self.heading_ids: set[str] = set()
+        self.divs: list[str] = []  # the lang= of each open ::: div ("" when none)
+        self.left_container = False  # this line ended a list item or note
 
     # -- helpers
     def mask(self, line: int, start: int, end: int, char: str = BLOCK) -> None:
@@ -215,7 +218,6 @@ class _Blocks:
             self._line(i, tables)
         for i, row in enumerate(self.masks):
             self.r.prose[i] = "".join(row)
-        self._finish_notes()
 
     def _line(self, i: int, tables: set[int]) -> None:
         line = self.work[i]
@@ -254,6 +256,7 @@ class _Blocks:
             elif not self.prev_blank and not self._starts_block(rest):
                 pass  # a lazy continuation line of the item's (or note's) paragraph
             else:
+                self.left_container = True  # e.g. the next item of the same list
                 self.container = 0
                 self.note = None
         if indent >= 4 and (self.prev_blank or self.prev_kind == "code") and self.prev_kind in ("blank", "code"):
@@ -264,6 +267,7 @@ class _Blocks:
             return
         self._block(i, pos, rest, depth, tables)
         self.prev_blank = False
+        self.left_container = False
 
     def _starts_block(self, rest: str) -> bool:
         return bool(_FOOTDEF.match(rest) or _ATX.match(rest) or _LIST.match(rest) or _FENCE.match(rest)
@@ -321,6 +325,11 @@ class _Blocks:
             return
         elif _DIV.match(rest):
             self._collect_ids(rest, i, pos)
+            after = rest.strip().lstrip(":").strip()
+            if after:
+                self.divs.append(parse_attrs(after.strip("{} ")).get("lang", ""))
+            elif self.divs:
+                self.divs.pop()
             self.mask(i, 0, len(line))
             r.kinds[i] = "div"
             self.prev_kind = "div"
@@ -354,6 +363,9 @@ class _Blocks:
             kind = "lineblock"
             r.spaced.add(i + 1)
         r.kinds[i] = kind
+        lang = next((lang for lang in reversed(self.divs) if lang), "")
+        if lang:
+            r.langs.append((i + 1, 0, len(line), lang))
         _Inline(self, i, start).run()
         if self.note is not None:
             self.note.spans.append((i + 1, start, len(line)))
@@ -364,7 +376,7 @@ class _Blocks:
         marker, spaces = m.group(2), m.group(3)
         if marker in ("-", "*", "+"):
             return True
-        if not (self.para_start or self.container):
+        if not (self.para_start or self.container or self.left_container):
             return False  # an ordered marker does not interrupt a paragraph
         if marker[0].isupper() and marker.endswith(".") and 0 < len(spaces) < 2:
             return False  # "A. Smith", "I. Kant": pandoc wants two spaces after such markers
@@ -461,9 +473,6 @@ class _Blocks:
                 group = []
         close()
         return tables
-
-    def _finish_notes(self) -> None:
-        pass
 
 
 def _unquote(line: str) -> str:
@@ -629,7 +638,7 @@ class _Inline:
                 if done:
                     k = done
                     continue
-            if ch in "hHwWmM" and (k == 0 or not line[k - 1].isalnum()):
+            if ch.isalpha() and (k == 0 or not line[k - 1].isalnum()) and _looks_like_url(line, k):
                 m = _URL.match(line, k)
                 if m:
                     self.mask(k, m.end())
@@ -675,7 +684,9 @@ class _Inline:
         dest = None
         dest_col = 0
         end = after
+        inline = False
         if after < len(line) and line[after] == "(":
+            inline = True
             paren = _match_paren(line, after)
             if paren == -1:
                 return 0
@@ -701,7 +712,9 @@ class _Inline:
                 self.mask(k, k + 1)
                 self.mask(close, close + 1)
                 _Inline(self.b, self.i, k + 1, close).run()
-                self._attrs(after, m)
+                attrs = self._attrs(after, m)
+                if attrs.get("lang"):
+                    self.r.langs.append((self.i + 1, k + 1, close, attrs["lang"]))
                 return m.end()
             return 0
         else:
@@ -722,7 +735,8 @@ class _Inline:
         _Inline(self.b, self.i, k + 1, close).run()
         if image:
             self.r.images.append(Image(self.i + 1, start + 1, label, dest or "", dest_col, attrs))
-        else:
+        elif inline:
+            # a reference link's target is checked once, at its definition line
             self.r.links.append(Link(dest or "", self.i + 1, dest_col))
         return end
 
@@ -737,6 +751,11 @@ class _Inline:
                                        {key: v for key, v in attrs.items() if key in ("width", "height")}))
         elif name == "a" and attrs.get("href", "").startswith("#"):
             self.r.links.append(Link(attrs["href"], self.i + 1, k + 1 + tag.find(attrs["href"])))
+
+
+def _looks_like_url(line: str, k: int) -> bool:
+    head = line[k:k + 24].lower()
+    return head.startswith(("www.", "mailto:")) or bool(re.match(r"[a-z][a-z0-9+.-]*://", head))
 
 
 def parse_attrs(text: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from .scan import Scan
-from .text import ABBREVIATIONS, Emit
+from .text import ABBREVIATIONS, ROMAN, Emit
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -23,20 +23,29 @@ _BRITISH = [("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised",
             ("iser", "izer"), ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"), ("our", "or"),
             ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("lled", "led"),
             ("lling", "ling"), ("ller", "ler"), ("mme", "m"), ("eque", "eck"), ("ae", "e"), ("oe", "e"),
-            ("yre", "ire"), ("gement", "gment"), ("ould", "old"), ("ough", "ow")]
+            ("yre", "ire"), ("gement", "gment"), ("ould", "old"), ("ough", "ow"), ("llen", "len"),
+            ("sceptic", "skeptic"), ("draught", "draft"), ("storey", "story"), ("ageing", "aging")]
 #: Regions whose spelling is British or close to it; plain "en" accepts both.
 _AMERICAN = {"us", "ph"}
 
 
 class Speller:
-    def __init__(self, language: str, project_words: set[str]) -> None:
+    def __init__(self, language: str, project_words: set[str], *, project: set[str] | None = None) -> None:
         parts = language.replace("_", "-").lower().split("-")
         self.language = parts[0]
         self.region = parts[1] if len(parts) > 1 else ""
         self.checker = _checker(self.language)
-        self.project = {_normal(w) for w in project_words}
+        self.project = project if project is not None else {_normal(w) for w in project_words}
+        self._others: dict[str, Speller] = {}
         self.british = self.language == "en" and self.region not in _AMERICAN
         self.slips = _slips(self.language)
+        self.verdicts: dict[str, tuple[str, str] | None] = {}
+
+    def other(self, language: str) -> "Speller":
+        """A speller for a passage marked as another language, sharing the project's words."""
+        if language not in self._others:
+            self._others[language] = Speller(language, set(), project=self.project)
+        return self._others[language]
 
     @property
     def available(self) -> bool:
@@ -89,10 +98,9 @@ class Speller:
         near = {c for c in _edits1(w) if c in frequency}
         near.discard(w)
         ranked = sorted(near, key=lambda c: (-frequency[c], c))[:limit]
-        if len(ranked) < limit:
-            pool = _bucket(self.language, w[0], len(w))
-            ranked += [c for c in difflib.get_close_matches(w, pool, n=limit, cutoff=0.75)
-                       if c not in ranked][: limit - len(ranked)]
+        if not ranked and len(w) >= 5:
+            # two edits away: compare with the common words of about the same length
+            ranked = difflib.get_close_matches(w, _bucket(self.language, w[0], len(w)), n=limit, cutoff=0.8)
         return [_like(word, c) for c in ranked]
 
 
@@ -114,14 +122,14 @@ def _buckets(language: str) -> dict[tuple[str, int], list[str]]:
     checker = _checker(language)
     groups: dict[tuple[str, int], list[str]] = {}
     for word, count in checker.word_frequency.dictionary.items():
-        if count >= 50 and word.isalpha():
+        if count >= 100 and word.isalpha():
             groups.setdefault((word[0], len(word)), []).append(word)
     return groups
 
 
 def _bucket(language: str, first: str, length: int) -> list[str]:
     groups = _buckets(language)
-    return [w for n in range(length - 2, length + 3) for w in groups.get((first, n), ())]
+    return [w for n in range(length - 1, length + 2) for w in groups.get((first, n), ())]
 
 
 def _normal(word: str) -> str:
@@ -170,7 +178,10 @@ def read_word_list(path: Path) -> set[str]:
 
 
 def check_spelling(scan: Scan, speller: Speller, emit: Emit, words_file: str) -> None:
-    cache: dict[str, tuple[str, str] | None] = {}
+    cache = speller.verdicts
+    foreign: dict[int, list[tuple[int, int, str]]] = {}
+    for line, start, end, lang in scan.langs:
+        foreign.setdefault(line, []).append((start, end, lang))
     for index, prose in enumerate(scan.prose):
         if scan.kinds[index] in ("code", "meta", "linkdef", "comment", "blank"):
             continue
@@ -179,17 +190,26 @@ def check_spelling(scan: Scan, speller: Speller, emit: Emit, words_file: str) ->
             if any(ch.isdigit() for ch in token):
                 continue
             start = m.start()
-            # a token glued to masked markup is part of something else (a URL, a citation key)
-            if (start and prose[start - 1] in "\x00@\\&") or (m.end() < len(prose) and prose[m.end()] in "\x00@"):
+            # part of something else: an e-mail address, a TeX command
+            if (start and prose[start - 1] in "@\\") or prose[m.end():m.end() + 1] == "@":
                 continue
-            if prose[m.end():m.end() + 1] == "." and token.lower() in ABBREVIATIONS:
-                continue  # etc., cf., viz.
+            if prose[m.end():m.end() + 1] == "." and (
+                    token.lower() in ABBREVIATIONS
+                    or (len(token) <= 5 and re.match(r"\.[ \u00a0]*[\d(§a-z]", prose[m.end():]))):
+                continue  # etc., cf., viz.; a short word whose full stop does not end a sentence
+            if ROMAN.fullmatch(token.lower()):
+                continue  # vol. iii, Book IV
             letters = [ch for ch in token if ch.isalpha()]
             if len(letters) < 2 or (token.isupper() and len(letters) >= 2):
                 continue  # single letters, acronyms (NATO, USSR)
-            if token not in cache:
-                cache[token] = _verdict(token, speller, words_file)
-            verdict = cache[token]
+            other = next((lang for a, b, lang in foreign.get(index + 1, ()) if a <= start < b), None)
+            if other and other.split("-")[0].lower() != speller.language:
+                # text marked as another language: use its dictionary, if there is one
+                verdict = _verdict(token, speller.other(other), words_file) if speller.other(other).available else None
+            else:
+                if token not in cache:
+                    cache[token] = _verdict(token, speller, words_file)
+                verdict = cache[token]
             if verdict:
                 emit(index + 1, start + 1, "spelling", verdict[1])
 
@@ -199,7 +219,7 @@ def _verdict(token: str, speller: Speller, words_file: str) -> tuple[str, str] |
     if meant:
         return (token, f"'{token}' is a word, but usually a slip for '{_like(token, meant)}'; "
                        f"if you mean it, add it to {words_file}")
-    if speller.known(token):
+    if not speller.available or speller.known(token):
         return None
     suggestions = speller.suggestions(token)
     hint = f"did you mean {', '.join(repr(s) for s in suggestions)}? " if suggestions else ""

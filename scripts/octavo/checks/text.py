@@ -23,7 +23,12 @@ ABBREVIATIONS = frozenset("""
     p pp ch chap vol vols no nos fig figs sec sect art para n nn ff ll l ibid op cit loc id
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
     a.m p.m inc ltd co corp bros dept univ assn est approx min max
+    cp tom pt pts bk bks cap caps lib sess stat ser viz sc scil ms mss fol fols col cols illus
+    qr cwt lb lbs oz yd yds hhd gal doz sq cent bush sh abt esq temp incert
 """.split())
+
+#: A lower-case Roman numeral ("pt. iii", "vol. ii"), which may follow an abbreviation.
+ROMAN = re.compile(r"m{0,4}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 
 #: Pairs that are grammatical when doubled ("had had", "that that").
 DOUBLES_OK = frozenset({"had", "that", "bye", "ha", "no", "yes", "very", "so", "tut", "chop", "knock",
@@ -34,122 +39,180 @@ _TWO_SPACES = re.compile(rf"(?<=[^\s{BLOCK}])[ \u00a0]{{2,}}(?=[^\s{BLOCK}])")
 _SPACE_PUNCT = re.compile(rf"(?<=[^\s{_M}(\[{{“‘\"'—–-])([ \u00a0]+)([,.;:!?])(?![\w.…])")
 _DOUBLE_WORD = re.compile(r"(?<![\w'’-])([^\W\d_]+)(?= (\1)(?![\w'’-]))", re.IGNORECASE)
 _DOUBLE_PUNCT = re.compile(r"(?<![.…])\.\.(?![.…])|,,|;;|,\.(?!\.)|,;|;,")
-_SPLIT_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*,[ \u00a0]\d{3}(?:,\d{3})*(?![\d])")
+_SPLIT_NUMBER = re.compile(r"(?<![\d.,–-])\d{1,3}(?:,\d{3})*,[ \u00a0]\d{3}(?:,\d{3})*(?![\d–-])")
 _LOWER_AFTER = re.compile(rf"(?<![.…])([.!?])[{_M}]*[ \u00a0]+[{_M}]*([a-z][a-z'’]*)")
 _MISSING_SPACE = re.compile(r"(?<=[^\W_]{2})([.!?])([”’\"')\]]?)([A-Z][a-z])")
 _STRAIGHT = re.compile(r"(?<!\d)[\"']|(?<=\d)\"(?=\w)|(?<=\d)'(?=[a-zA-Z])")
 _CURLY = re.compile(r"[“”‘’]")
 _DASHES = re.compile(r"(?<!-)-{2,3}(?!-)|(?<![.])\.\.\.(?![.])")
 _STRAY_HYPHEN = re.compile(r"(?<=[^\W\d_]) -(?=[^\W\d_])")
-_MANUAL_NOTE = re.compile(r"\[(\d{1,3})\](?![(\[:{])|(?<=[^\s(\[\d])\((\d{1,3})\)|\^(\d{1,3})\^|"
-                          r"(?<=[.,;:!?”’)\]])[¹²³⁴⁵⁶⁷⁸⁹⁰]+|"
-                          r"(?<=[^\W\d_])(?![²³](?![¹²³⁴⁵⁶⁷⁸⁹⁰]))[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
-_PLACEHOLDER_TEXT = re.compile(r"\b(?:TODO|TBD|FIXME|XXX+)\b|\[citation needed\]|\blorem ipsum\b",
-                               re.IGNORECASE)
-_PLACEHOLDER_CASE = re.compile(r"\b(?:TODO|TBD|FIXME|XXX+)\b")
+_MANUAL_NOTE = re.compile(r"\[(\d{1,3})\](?![(\[:{])|"  # [12]
+                          r"(?<=[^\s(\[\d])\((\d{1,3})\)|"  # word(12), not an enumeration " (1)"
+                          r"(?<=[^\W\d_]|[.,;:!?”’)\]])\^(\d{1,3})\^|"  # word^12^, not 2^10^
+                          r"(?<![¹²³⁴⁵⁶⁷⁸⁹⁰])[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3}(?![¹²³⁴⁵⁶⁷⁸⁹⁰⁄/])")  # word¹², see below
+_PLACEHOLDER_TEXT = re.compile(r"\b(?:TODO|TBD|FIXME|XXX+)\b|(?i:\[citation needed\]|\blorem ipsum\b)")
+
+#: Kinds of line (see scan.py) that hold no running text.
+_NOT_TEXT = ("blank", "code", "meta", "linkdef", "rule", "underline", "div", "comment")
 
 
 def check_text(scan: Scan, *, has_notes: bool, curly_book: bool, french: bool, emit: Emit,
                note_regions: dict[int, list[tuple[int, int]]]) -> None:
+    """Run every text rule on every line of running text."""
     space_punct = _SPACE_PUNCT if not french else re.compile(_SPACE_PUNCT.pattern.replace(",.;:!?", ",."))
     for index, prose in enumerate(scan.prose):
-        kind = scan.kinds[index]
-        if kind in ("blank", "code", "meta", "linkdef", "rule", "underline", "div", "comment"):
+        if scan.kinds[index] in _NOT_TEXT:
             continue
         line = index + 1
+
+        def at(column: int, rule: str, message: str) -> None:
+            emit(line, column, rule, message)
+
         if line not in scan.spaced:
-            for m in _TWO_SPACES.finditer(prose):
-                run = m.group(0)
-                if "\u00a0" in run:
-                    what = "a no-break space and a space in a row" if len(run) == 2 else f"{len(run)} spaces (one a no-break space) in a row"
-                    emit(line, m.start() + 1, "two-spaces", f"{what}; keep one space")
-                else:
-                    emit(line, m.start() + 1, "two-spaces", f"{len(run)} spaces in a row; keep one")
-        for m in space_punct.finditer(prose):
-            mark = m.group(2)
-            if mark == "." and prose[m.end():m.end() + 3].startswith((" .", ". ")):
-                continue  # a spaced ellipsis ". . ."
-            emit(line, m.start() + 1, "space-before-punctuation",
-                 f"space before '{mark}'; delete the space")
-        for m in _DOUBLE_WORD.finditer(prose):
-            word, second = m.group(1), m.group(2)
-            if word.lower() in DOUBLES_OK or second[0].isupper() or prose[m.start() - 1:m.start()] in ("'", "’"):
-                continue
-            emit(line, m.end() + 2, "doubled-word", f"'{word} {second}': the word is doubled; delete one")
-        for m in _DOUBLE_PUNCT.finditer(prose):
-            emit(line, m.start() + 1, "doubled-punctuation",
-                 f"'{m.group(0)}': doubled punctuation; keep one mark" +
-                 (" (or type '…' for an ellipsis)" if m.group(0) == ".." else ""))
-        for m in _SPLIT_NUMBER.finditer(prose):
-            number = m.group(0)
-            joined = number.replace(" ", "").replace("\u00a0", "")
-            emit(line, m.start() + 1, "split-number",
-                 f"'{number}' looks like one number split by a space; write '{joined}'")
-        for m in _LOWER_AFTER.finditer(prose):
-            if _is_abbreviation(prose, m.start(1)):
-                continue
-            word = m.group(2)
-            emit(line, m.start(1) + 1, "lowercase-after-sentence",
-                 f"'{m.group(1)}' ends a sentence but '{word}' starts in lower case; "
-                 f"capitalize it, or change the '{m.group(1)}'")
-        for m in _MISSING_SPACE.finditer(prose):
-            if _is_abbreviation(prose, m.start(1)) or _looks_like_name(prose, m.start(1)):
-                continue
-            following = m.group(3) + _word_rest(prose, m.end(3))
-            emit(line, m.start(1) + 1, "missing-space",
-                 f"no space after '{m.group(1)}{m.group(2)}' before '{following}'; add one")
-        for m in _STRAY_HYPHEN.finditer(prose):
-            emit(line, m.start() + 1, "stray-hyphen",
-                 f"space before the hyphen in ' -{_word_rest(prose, m.end())}'; "
-                 "delete the space or the hyphen (a dash is '—')")
+            _two_spaces(prose, at)
+        _space_before_punctuation(prose, at, space_punct)
+        _doubled_words(prose, at)
+        _doubled_punctuation(prose, at)
+        _split_numbers(prose, at)
+        _sentence_ends(prose, at)
+        _stray_hyphens(prose, at)
         if curly_book:
-            for m in _STRAIGHT.finditer(prose):
-                quote = m.group(0)
-                want = "“ or ”" if quote == '"' else "‘ or ’ (’ for an apostrophe)"
-                emit(line, m.start() + 1, "straight-quote",
-                     f"straight quote {quote} in a book that uses curly quotes; type {want}")
-        for m in _DASHES.finditer(prose):
-            found = m.group(0)
-            if found.startswith("-"):
-                shown = "an en dash (–)" if len(found) == 2 else "an em dash (—)"
-                fix = "–" if len(found) == 2 else "—"
-                emit(line, m.start() + 1, "typography",
-                     f"'{found}' will print as {shown}; type '{fix}' to make it visible in the manuscript, "
-                     f"or '\\-' to keep hyphens")
-            else:
-                emit(line, m.start() + 1, "typography",
-                     f"'{found}' will print as an ellipsis (…); type '…' to make it visible in the manuscript")
+            _straight_quotes(prose, at)
+        _typography(prose, at)
         if has_notes:
-            for m in _MANUAL_NOTE.finditer(prose):
-                marker = m.group(0)
-                number = m.group(1) or m.group(2) or m.group(3) or _from_superscript(marker)
-                emit(line, m.start() + 1, "note-marker",
-                     f"'{marker}' looks like a note number typed by hand; the chapter has footnotes, "
-                     f"so make it a footnote call such as [^{number}] (or delete it)")
-        regions = note_regions.get(line, [])
-        for m in _PLACEHOLDER_TEXT.finditer(prose):
-            if m.group(0).upper() in ("TODO", "TBD", "FIXME") or m.group(0).upper().startswith("XXX"):
-                if not _PLACEHOLDER_CASE.fullmatch(m.group(0)):
-                    continue
-            if any(start <= m.start() < end for start, end in regions):
-                continue  # reported as footnote-placeholder
-            emit(line, m.start() + 1, "placeholder",
-                 f"placeholder '{m.group(0)}' left in the text; write the passage or remove the marker")
+            _manual_note_markers(prose, at)
+        _placeholders(prose, at, note_regions.get(line, []))
+
+
+At = Callable[[int, str, str], None]  # (column, rule, message) on the current line
+
+
+def _two_spaces(prose: str, at: At) -> None:
+    for m in _TWO_SPACES.finditer(prose):
+        run = m.group(0)
+        if "\u00a0" not in run:
+            at(m.start() + 1, "two-spaces", f"{len(run)} spaces in a row; keep one")
+        elif len(run) == 2:
+            at(m.start() + 1, "two-spaces", "a no-break space and a space in a row; keep one space")
+        else:
+            at(m.start() + 1, "two-spaces", f"{len(run)} spaces (one a no-break space) in a row; keep one")
+
+
+def _space_before_punctuation(prose: str, at: At, pattern: re.Pattern[str]) -> None:
+    for m in pattern.finditer(prose):
+        mark = m.group(2)
+        if mark == "." and prose[m.end():m.end() + 3].startswith((" .", ". ")):
+            continue  # a spaced ellipsis ". . ."
+        at(m.start() + 1, "space-before-punctuation", f"space before '{mark}'; delete the space")
+
+
+def _doubled_words(prose: str, at: At) -> None:
+    for m in _DOUBLE_WORD.finditer(prose):
+        word, second = m.group(1), m.group(2)
+        if word.lower() in DOUBLES_OK or second[0].isupper():
+            continue  # "had had"; "Bora Bora"
+        at(m.end() + 2, "doubled-word", f"'{word} {second}': the word is doubled; delete one")
+
+
+def _doubled_punctuation(prose: str, at: At) -> None:
+    for m in _DOUBLE_PUNCT.finditer(prose):
+        extra = " (or type '…' for an ellipsis)" if m.group(0) == ".." else ""
+        at(m.start() + 1, "doubled-punctuation", f"'{m.group(0)}': doubled punctuation; keep one mark{extra}")
+
+
+def _split_numbers(prose: str, at: At) -> None:
+    for m in _SPLIT_NUMBER.finditer(prose):
+        number = m.group(0)
+        if _number_list(prose, m.start(), number):
+            continue
+        joined = number.replace(" ", "").replace("\u00a0", "")
+        at(m.start() + 1, "split-number", f"'{number}' looks like one number split by a space; write '{joined}'")
+
+
+def _sentence_ends(prose: str, at: At) -> None:
+    for m in _LOWER_AFTER.finditer(prose):
+        mark, word = m.group(1), m.group(2)
+        if _is_abbreviation(prose, m.start(1)) or ROMAN.fullmatch(word):
+            continue
+        at(m.start(1) + 1, "lowercase-after-sentence",
+           f"'{mark}' ends a sentence but '{word}' starts in lower case; capitalize it, or change the '{mark}'")
+    for m in _MISSING_SPACE.finditer(prose):
+        if _is_abbreviation(prose, m.start(1)) or _looks_like_name(prose, m.start(1)):
+            continue
+        following = m.group(3) + _word_rest(prose, m.end(3))
+        at(m.start(1) + 1, "missing-space", f"no space after '{m.group(1)}{m.group(2)}' before '{following}'; add one")
+
+
+def _stray_hyphens(prose: str, at: At) -> None:
+    for m in _STRAY_HYPHEN.finditer(prose):
+        at(m.start() + 1, "stray-hyphen", f"space before the hyphen in ' -{_word_rest(prose, m.end())}'; "
+                                          "delete the space or the hyphen (a dash is '—')")
+
+
+def _straight_quotes(prose: str, at: At) -> None:
+    for m in _STRAIGHT.finditer(prose):
+        quote = m.group(0)
+        want = "“ or ”" if quote == '"' else "‘ or ’ (’ for an apostrophe)"
+        at(m.start() + 1, "straight-quote", f"straight quote {quote} in a book that uses curly quotes; type {want}")
+
+
+def _typography(prose: str, at: At) -> None:
+    for m in _DASHES.finditer(prose):
+        found = m.group(0)
+        if found == "--":
+            message = "'--' will print as an en dash (–); for an em dash (—) type '---'"
+        elif found == "---":
+            message = "'---' will print as an em dash (—)"
+        else:
+            message = "'...' will print as an ellipsis (…)"
+        at(m.start() + 1, "typography", message)
+
+
+def _manual_note_markers(prose: str, at: At) -> None:
+    for m in _MANUAL_NOTE.finditer(prose):
+        marker = m.group(0)
+        if marker[0] in "¹²³⁴⁵⁶⁷⁸⁹⁰" and not _superscript_call(prose, m.start(), marker):
+            continue
+        number = m.group(1) or m.group(2) or m.group(3) or _from_superscript(marker)
+        at(m.start() + 1, "note-marker", f"'{marker}' looks like a note number typed by hand; the chapter has "
+                                         f"footnotes, so make it a footnote call such as [^{number}] (or delete it)")
+
+
+def _placeholders(prose: str, at: At, regions: list[tuple[int, int]]) -> None:
+    for m in _PLACEHOLDER_TEXT.finditer(prose):
+        if any(start <= m.start() < end for start, end in regions):
+            continue  # inside a note: reported as footnote-placeholder
+        at(m.start() + 1, "placeholder",
+           f"placeholder '{m.group(0)}' left in the text; write the passage or remove the marker")
+
+
+_LIST_INTRO = re.compile(
+    r"(?:\b(?:pp?|cp|vols?|nos?|ll|ff|tom|pts?|chaps?|ch|cap|lib|sect?|arts?|cols?|fols?|pages?|lines?|"
+    r"numbers|verses?)\.?|§+)[ \u00a0]*(?:[\divxlc]+(?:[–-]\d+)?[ \u00a0]*(?:,|;|and|&)[ \u00a0]*)*$",
+    re.IGNORECASE)
+
+
+def _number_list(prose: str, start: int, number: str) -> bool:
+    """'pp. 204, 205', '§§ 19, 20', 'pages 257, 258': a list of numbers, not one split number."""
+    if _LIST_INTRO.search(prose[max(0, start - 60):start]):
+        return True
+    parts = [int(p) for p in re.split(r",[ \u00a0]?", number)]
+    return len(parts) == 2 and parts[1] == parts[0] + 1
 
 
 def _is_abbreviation(prose: str, dot: int) -> bool:
     if prose[dot] != ".":
         return False
-    m = re.search(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$", prose[:dot])
-    if not m:
-        return True  # "1.", "’." and the like: not a plain word, do not guess
-    token = m.group(1)
+    k = dot
+    while k > 0 and (prose[k - 1].isalpha() or prose[k - 1] == "."):
+        k -= 1
+    token = prose[k:dot]
+    if not token or (k > 0 and prose[k - 1].isnumeric()):
+        return True  # "1.", "’.", "10s.", "6½d.": not a plain word, do not guess
     lower = token.lower()
-    if lower in ABBREVIATIONS or "." in token:
+    if lower in ABBREVIATIONS or "." in token or ROMAN.fullmatch(lower):
         return True
-    if len(token) == 1:
-        return True  # an initial: "J. smith" is rare, "p. 3" common
-    return False
+    return len(token) == 1  # an initial: "J. smith" is rare, "p. 3" common
 
 
 def _looks_like_name(prose: str, dot: int) -> bool:
@@ -161,6 +224,14 @@ def _looks_like_name(prose: str, dot: int) -> bool:
 def _word_rest(prose: str, k: int) -> str:
     m = re.match(r"[\w'’-]*", prose[k:])
     return m.group(0) if m else ""
+
+
+def _superscript_call(prose: str, start: int, marker: str) -> bool:
+    """'word¹²' or 'end.³' is a typed note call; 'm²', '14⁵⁸⁰³⁄₁₂₂₇₉' and '6¹⁹⁄₃₂d' are not."""
+    before = prose[start - 1] if start else " "
+    if before in ".,;:!?”’)]":
+        return True
+    return before.isalpha() and marker not in ("²", "³")
 
 
 _SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")

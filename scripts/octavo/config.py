@@ -57,7 +57,7 @@ class Identifiers(_Strict):
         if not _ISBN.match(digits) or (len(digits) == 13 and not digits.isdigit()):
             raise ValueError("an ISBN has 10 or 13 digits (hyphens allowed), e.g. 978-1-23456-789-7")
         if not _isbn_checksum_ok(digits):
-            raise ValueError(f"ISBN {value} has a wrong check digit; copy it again from your ISBN agency")
+            raise ValueError("the ISBN's check digit is wrong; copy it again from your ISBN agency")
         return value
 
 
@@ -163,7 +163,7 @@ class BookSchema(_Strict):
     def _trim(cls, value: str) -> str:
         key = value.lower().replace(" ", "").replace("in", "").replace("×", "x")
         if key not in TRIM_SIZES:
-            raise ValueError(f"unknown trim size '{value}'; choose one of {', '.join(TRIM_SIZES)}")
+            raise ValueError(f"unknown trim size; choose one of {', '.join(TRIM_SIZES)}")
         return key
 
 
@@ -212,7 +212,7 @@ def resolve_inside(root: Path, relative: str, *, where: Location | None = None) 
     """Return root/relative resolved; raise ConfigError when it leaves root (symlinks too)."""
     path = (root / relative).resolve()
     if not path.is_relative_to(root.resolve()):
-        raise ConfigError(f"'{relative}' is outside the project folder {root}", where=where,
+        raise ConfigError(f"'{relative}' is outside the project folder", where=where,
                           hint="keep every file the book uses inside the project")
     return path
 
@@ -334,9 +334,16 @@ def _config_error(exc: ValidationError, path: Path, lines: dict[str, tuple[int, 
     if kind == "missing":
         return ConfigError(f"missing required key '{key}'", where=Location(path, 1, 1) if not position[0] else where,
                            hint=f"add a line such as: {loc[-1]}: …")
-    message = error["msg"].removeprefix("Value error, ")
     got = error.get("input")
     shown = f" (got {got!r})" if isinstance(got, (str, int, float, bool)) else ""
+    if kind == "value_error":  # our own validators: the message says what and how to fix it
+        message = error["msg"].removeprefix("Value error, ")
+        return ConfigError(f"'{key}': {message}{shown}", where=where)
+    if kind in ("model_type", "dict_type"):
+        return ConfigError(f"'{key}' takes nested keys, one per line, indented{shown}", where=where,
+                           hint="for example  series: {name: …, number: 2}" if loc[-1] == "series"
+                           else "see README.md, section book.yaml")
+    message = error["msg"]
     return ConfigError(f"'{key}': {message}{shown}", where=where, hint=_type_hint(kind, loc))
 
 

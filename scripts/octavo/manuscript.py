@@ -69,7 +69,7 @@ def _chapter_paths(book: Book) -> list[Path]:
             continue
         path = resolve_inside(book.root, entry, where=where)
         if not path.is_file():
-            close = _close_file(book.root, entry)
+            close = _close_file(book.root, entry, exclude=set(listed))
             raise ConfigError(f"chapter file '{entry}' does not exist", where=where,
                               hint=f"did you mean '{close}'?" if close else "fix the path or create the file")
         paths.append(path)
@@ -82,10 +82,11 @@ def _reading_order(path: Path) -> tuple[int, str]:
     return (int(match.group(1)) if match else 10**9, path.name)
 
 
-def _close_file(root: Path, entry: str) -> str | None:
+def _close_file(root: Path, entry: str, exclude: set[str]) -> str | None:
     import difflib
 
-    candidates = [str(p.relative_to(root)) for p in root.rglob("*.md") if ".venv" not in p.parts]
+    candidates = [str(p.relative_to(root)) for p in root.rglob("*.md")
+                  if ".venv" not in p.parts and str(p.relative_to(root)) not in exclude]
     close = difflib.get_close_matches(entry, candidates, n=1, cutoff=0.6)
     return close[0] if close else None
 

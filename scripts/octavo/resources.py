@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 
 #: Raw HTML elements a book never needs and a reader's device should never run.
 UNSAFE_HTML = re.compile(r"<\s*/?\s*(script|iframe|frame|frameset|object|embed|applet|link|meta|base|form|"
-                         r"input|button|style)\b|\son\w+\s*=|javascript:", re.IGNORECASE)
+                         r"input|button|style)\b", re.IGNORECASE)
+#: Attributes that run code: removed from otherwise harmless tags.
+UNSAFE_ATTRIBUTE = re.compile(r"""\s(on\w+|href|src)\s*=\s*("\s*javascript:[^"]*"|'\s*javascript:[^']*')|"""
+                              r"""\son\w+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 
 
 class ResourceError(ManuscriptError):
@@ -86,17 +89,41 @@ def _locate(chapter: Chapter, text: str) -> Location:
 
 
 def _without_unsafe_html(node, chapter: Chapter):
+    """Drop raw HTML elements that run code or load pages (with what an inline one
+    encloses: `<script>x</script>` leaves nothing), and code-running attributes."""
     if isinstance(node, list):
-        kept = []
+        kept, skipping = [], None
         for item in node:
-            if isinstance(item, dict) and item.get("t") in ("RawBlock", "RawInline") \
-                    and item["c"][0] in ("html", "html5", "html4") and UNSAFE_HTML.search(item["c"][1]):
-                where = _locate(chapter, item["c"][1].strip()[:40])
-                log.warning("%s: warning: removed raw HTML that would run code or load a page: %s "
-                            "[unsafe-html]", where, item["c"][1].strip()[:60])
+            raw = _raw_html(item)
+            if skipping is not None:
+                if raw is not None and re.match(rf"<\s*/\s*{skipping}\b", raw.strip(), re.IGNORECASE):
+                    skipping = None
                 continue
+            if raw is not None and UNSAFE_HTML.search(raw):
+                _warn(chapter, raw)
+                opening = re.match(r"<\s*(\w+)", raw.strip())
+                if item["t"] == "RawInline" and opening and not raw.strip().endswith("/>") and \
+                        not re.search(rf"</\s*{opening.group(1)}\s*>", raw, re.IGNORECASE):
+                    skipping = opening.group(1)  # drop everything up to its closing tag
+                continue
+            if raw is not None and UNSAFE_ATTRIBUTE.search(raw):
+                _warn(chapter, raw)
+                item["c"][1] = UNSAFE_ATTRIBUTE.sub("", raw)
             kept.append(_without_unsafe_html(item, chapter))
         return kept
     if isinstance(node, dict) and "c" in node:
         node["c"] = _without_unsafe_html(node["c"], chapter)
     return node
+
+
+def _raw_html(item) -> str | None:
+    if isinstance(item, dict) and item.get("t") in ("RawBlock", "RawInline") \
+            and item["c"][0] in ("html", "html5", "html4"):
+        return item["c"][1]
+    return None
+
+
+def _warn(chapter: Chapter, raw: str) -> None:
+    where = _locate(chapter, raw.strip()[:40])
+    log.warning("%s: warning: removed raw HTML that would run code or load a page: %s [unsafe-html]",
+                where, raw.strip()[:60])

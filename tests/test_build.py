@@ -71,3 +71,37 @@ def test_styles_outside_the_project_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         build(book, formats=("epub",))
     assert "outside the project" in str(caught.value)
+
+
+def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    from pypdf import PdfReader
+
+    book = copy_sample(tmp_path)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "octavo", "build", str(book), "--out", str(out)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    epub, pdf = sorted(out.glob("*.epub")), sorted(out.glob("*.pdf"))
+    assert len(epub) == 1 and len(pdf) == 1
+    with zipfile.ZipFile(epub[0]) as archive:
+        assert archive.testzip() is None
+    assert len(PdfReader(str(pdf[0])).pages) == 20
+    assert [p.name for p in out.iterdir() if p.name.startswith(".octavo-")] == []
+
+
+def test_a_pandoc_failure_is_one_translated_line(tmp_path: Path) -> None:
+    from octavo.errors import ToolError
+    from octavo.pandoc import run_pandoc
+    from octavo.tools import find_pandoc
+
+    with pytest.raises(ToolError) as caught:
+        run_pandoc(find_pandoc(), ["--from", "no-such-format"], stdin="x", what="chapter 1")
+    text = str(caught.value)
+    assert text.startswith("error: pandoc failed on chapter 1: ") and "\n" not in text
+    assert "--verbose" in text and caught.value.detail  # the full message, for -v

@@ -75,3 +75,21 @@ def test_check_never_writes_the_manuscript() -> None:
     assert result.returncode == 0, result.stderr
     assert snapshot(ROOT / "manuscript") == before
     assert result.stdout.splitlines()[-1].endswith("warnings in 2 files")
+
+
+@pytest.mark.slow
+def test_validate_runs_epubcheck_or_says_how_to_get_java(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    folder = book(tmp_path, "# One\n\nText.\n")
+    if shutil.which("java"):
+        result = run("build", "--format", "epub", "--validate", cwd=folder)
+        assert result.returncode == 0, result.stderr
+        assert "is valid (0 errors, 0 warnings)" in result.stdout
+    # Without Java on PATH: one line that says how to install it, and the build still succeeds.
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    result = subprocess.run([sys.executable, "-m", "octavo", "build", "--format", "epub", "--validate"],
+                            capture_output=True, text=True, cwd=folder, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "EPUBCheck skipped: Java is not installed" in result.stdout and "apt install" in result.stdout

@@ -71,6 +71,29 @@ def test_images_outside_the_project_are_refused(tmp_path: Path, target: str) -> 
     assert "[check]" in str(checked.value)  # with the checks on, they stop the build first
 
 
+@pytest.mark.parametrize("tag", ['<img src="/etc/hostname" alt="x"/>', '<video poster="../../outside.png"></video>'])
+def test_raw_html_sources_are_vetted_too(tmp_path: Path, tag: str) -> None:
+    # pandoc embeds the target of a raw <img src=…> in the EPUB, just like a Markdown image
+    (tmp_path / "project" / "outside.png").parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "project" / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    book = make_book(tmp_path, f"# One\n\nText {tag} more.\n")
+    with pytest.raises(OctavoError) as caught:
+        build(book, formats=("epub",), check=False)
+    assert "01-one.md:3:" in str(caught.value) and "outside the project" in str(caught.value)
+
+
+def test_images_inside_the_project_work_with_spaces_in_names(tmp_path: Path) -> None:
+    import base64
+
+    book = make_book(tmp_path, "# One\n\n![A dot](images/a%20dot.png)\n")
+    (book / "manuscript" / "images").mkdir()
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    (book / "manuscript" / "images" / "a dot.png").write_bytes(png)
+    report = build(book, formats=("epub", "pdf"), check=False)
+    with zipfile.ZipFile(report.outputs["epub"]) as epub:
+        assert any(name.startswith("EPUB/media/") for name in epub.namelist())
+
+
 def test_network_images_are_refused_and_never_fetched(tmp_path: Path, server) -> None:
     url, requests = server
     book = make_book(tmp_path, f"# One\n\nText.\n\n![a picture]({url}/picture.png)\n")

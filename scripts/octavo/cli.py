@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="chapters converted and laid out at once (default: CPU count)")
     build.add_argument("--single-pass", action="store_true",
                        help="lay the whole book out in one pass instead of chapter by chapter")
+    build.add_argument("--validate", action="store_true",
+                       help="run EPUBCheck on the EPUB (needs Java; skipped with a hint when it is missing)")
     build.add_argument("--no-check", action="store_true",
                        help="build even when the manuscript checks find errors")
     build.set_defaults(run=_build)
@@ -94,7 +96,7 @@ def _build(args: argparse.Namespace) -> int:
             print(diagnostic, file=sys.stderr)
         raise
     paths = ", ".join(str(p) for p in report.outputs.values())
-    if report.up_to_date:
+    if report.up_to_date and not args.validate:
         print(f"octavo: nothing to do: {paths} up to date")
         return 0
     if report.diagnostics:
@@ -111,6 +113,10 @@ def _build(args: argparse.Namespace) -> int:
             print(f"octavo: layout {report.layout}; laid out: {_chapters(report.laid_out)}", file=sys.stderr)
     pages = f", {report.pages} pages" if report.pages else ""
     print(f"octavo: built {paths}{pages} in {report.seconds:.1f} s")
+    if args.validate and "epub" in report.outputs:
+        from .validate import epubcheck
+
+        print(f"octavo: {epubcheck(report.outputs['epub'])}")
     return 0
 
 

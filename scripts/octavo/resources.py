@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .config import Book
 from .errors import Location, ManuscriptError
@@ -38,7 +38,20 @@ def vet_chapter(book: Book, chapter: Chapter, ast: dict) -> dict:
     allow_remote = book.schema.resources.remote
     _walk(ast["blocks"], lambda node: _image(book, chapter, node, allow_remote))
     ast["blocks"] = _without_unsafe_html(ast["blocks"], chapter)
+    _walk_raw(ast["blocks"], lambda node: node["c"].__setitem__(
+        1, _raw_sources(book, chapter, node["c"][1], allow_remote)))
     return ast
+
+
+def _walk_raw(node, visit) -> None:
+    if isinstance(node, dict):
+        if _raw_html(node) is not None:
+            visit(node)
+        elif "c" in node:
+            _walk_raw(node["c"], visit)
+    elif isinstance(node, list):
+        for item in node:
+            _walk_raw(item, visit)
 
 
 def _walk(node, visit) -> None:
@@ -53,22 +66,38 @@ def _walk(node, visit) -> None:
 
 
 def _image(book: Book, chapter: Chapter, node: dict, allow_remote: bool) -> None:
-    url = node["c"][2][0]
+    node["c"][2][0] = vet_path(book, chapter, node["c"][2][0], allow_remote)
+
+
+#: Attributes in raw HTML that make pandoc or a renderer read a file.
+FETCHING_ATTRIBUTE = re.compile(r"""(\s(?:src|poster|data)\s*=\s*)("([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def _raw_sources(book: Book, chapter: Chapter, raw: str, allow_remote: bool) -> str:
+    """Vet every file a raw HTML tag points at (pandoc embeds `<img src=…>` targets in
+    the EPUB just like Markdown images) and rewrite it relative to the book folder."""
+    def vet(match: re.Match[str]) -> str:
+        url = match.group(3) if match.group(3) is not None else match.group(4)
+        return f'{match.group(1)}"{vet_path(book, chapter, url, allow_remote)}"'
+    return FETCHING_ATTRIBUTE.sub(vet, raw)
+
+
+def vet_path(book: Book, chapter: Chapter, url: str, allow_remote: bool) -> str:
+    """The path the tools may read for `url`, relative to the book folder; or an error."""
     where = _locate(chapter, url)
     parts = urlsplit(url)
     if parts.scheme == "data":
-        return
+        return url
     if parts.scheme in ("http", "https", "ftp"):
         if allow_remote:
-            return
+            return url
         raise ResourceError(f"image '{url}' is on the network; the build does not fetch anything", where=where,
                             hint="download it into the project (e.g. manuscript/images/), or set "
                                  "resources: {remote: true} in book.yaml")
     if parts.scheme and parts.scheme != "file":
         raise ResourceError(f"image '{url}' uses the unsupported scheme '{parts.scheme}:'", where=where,
                             hint="use a path to a file inside the project")
-    raw = unquote(parts.path) if parts.scheme == "file" else url
-    path = Path(raw)
+    path = Path(unquote(parts.path))
     resolved = (path if path.is_absolute() else chapter.path.parent / path).resolve()
     if not resolved.is_relative_to(book.root.resolve()):
         raise ResourceError(f"image '{url}' is outside the project", where=where,
@@ -76,7 +105,7 @@ def _image(book: Book, chapter: Chapter, node: dict, allow_remote: bool) -> None
     if not resolved.is_file():
         raise ResourceError(f"image '{url}' does not exist", where=where,
                             hint="check the file name and that the path is relative to this chapter's folder")
-    node["c"][2][0] = str(resolved.relative_to(book.root.resolve()))
+    return quote(str(resolved.relative_to(book.root.resolve())))
 
 
 def _locate(chapter: Chapter, text: str) -> Location:

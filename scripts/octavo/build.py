@@ -83,38 +83,62 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     book = load_book(Path(book_dir))
     # 2. Manuscript: the chapter files, in reading order.
     manuscript = read_manuscript(book)
-    if opts.check:
-        # 2b. Checks: a broken footnote is found here, not by a reader.
-        from .checks import check_book
-
-        report.diagnostics = check_book(book, manuscript, disabled=set(book.schema.checks.disable))
-        errors = [d for d in report.diagnostics if d.severity == "error"]
-        if errors:
-            raise ChecksFailed(errors)
-    styles = find_styles(book)
-    pandoc = find_pandoc()
-    cache = Cache(out / ".cache")
-    # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
-    #    when its text is unchanged; ids are then made unique across the book.
-    asts, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs, opts.progress)
-    asts = [vet_chapter(book, chapter, ast) for chapter, ast in zip(manuscript.chapters, asts)]
-    docs = prepare_chapters(list(zip(manuscript.chapters, asts)))
-    with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
-        # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out.
-        epub: Future | None = None
-        if "epub" in formats:
-            epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work)
-        if "pdf" in formats:
-            result = _build_pdf(book, docs, pandoc, styles, work, cache, opts, report)
-            report.pages = result.pages
-            report.outputs["pdf"] = _publish(result.path, out)
-        if epub is not None:
-            report.outputs["epub"] = _publish(epub.result(), out)
+    # 2b. Checks: a broken footnote is found here, not by a reader. They run in a process
+    #     of their own beside conversion and layout; nothing is published if they fail.
+    checks = _start_checks(book, manuscript) if opts.check else None
+    try:
+        styles = find_styles(book)
+        pandoc = find_pandoc()
+        cache = Cache(out / ".cache")
+        # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
+        #    when its text is unchanged; ids are then made unique across the book.
+        asts, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs, opts.progress)
+        asts = [vet_chapter(book, chapter, ast) for chapter, ast in zip(manuscript.chapters, asts)]
+        docs = prepare_chapters(list(zip(manuscript.chapters, asts)))
+        with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
+            # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out.
+            epub: Future | None = None
+            if "epub" in formats:
+                epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work)
+            built: dict[str, Path] = {}
+            if "pdf" in formats:
+                result = _build_pdf(book, docs, pandoc, styles, work, cache, opts, report)
+                report.pages = result.pages
+                built["pdf"] = result.path
+            if epub is not None:
+                built["epub"] = epub.result()
+            if checks is not None:
+                report.diagnostics = _finish_checks(checks)
+            for kind, path in built.items():
+                report.outputs[kind] = _publish(path, out)
+    except OctavoError:
+        if checks is not None:
+            _finish_checks(checks)  # errors in the manuscript are the likelier cause: report those
+        raise
     stamp.record(out, request, inputs=_inputs(book, manuscript.chapters, styles),
                  folders=_folders(book, styles), outputs=list(report.outputs.values()))
     _save_outputs(out, request, report.outputs)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _start_checks(book: Book, manuscript):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .checks import check_book
+
+    pool = ProcessPoolExecutor(max_workers=1)  # pure-Python work: a process, not a thread
+    future = pool.submit(check_book, book, manuscript, disabled=set(book.schema.checks.disable))
+    pool.shutdown(wait=False)
+    return future
+
+
+def _finish_checks(future) -> list:
+    diagnostics = future.result()
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise ChecksFailed(errors)
+    return diagnostics
 
 
 def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs: int,

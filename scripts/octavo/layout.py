@@ -96,14 +96,14 @@ class ChapterPages:
     pdf: bytes
 
 
-def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int,
-                    progress=lambda done, total: None) -> tuple[list[ChapterPages], list[int]]:
+def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=lambda done, total: None,
+                     *, kind: str = "layout") -> tuple[list[ChapterPages], list[int]]:
     """Lay out every chapter, from the cache where possible; return pages and the
     indexes of the chapters that had to be laid out."""
     results: dict[int, ChapterPages] = {}
     todo = []
     for task in tasks:
-        meta, pdf = cache.get("layout-meta", task.key), cache.get("layout-pdf", task.key)
+        meta, pdf = cache.get(f"{kind}-meta", task.key), cache.get(f"{kind}-pdf", task.key)
         if meta is not None and pdf is not None:
             results[task.index] = ChapterPages(json.loads(meta), pdf)
         else:
@@ -113,8 +113,8 @@ def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int,
         keys = {task.index: task.key for task in todo}
 
         def keep(index: int, meta: bytes, pdf: bytes) -> None:
-            cache.put("layout-meta", keys[index], meta)
-            cache.put("layout-pdf", keys[index], pdf)
+            cache.put(f"{kind}-meta", keys[index], meta)
+            cache.put(f"{kind}-pdf", keys[index], pdf)
             results[index] = ChapterPages(json.loads(meta), pdf)
             progress(len(results), len(tasks))
 

@@ -265,7 +265,8 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
     front = html_document(book, [front_matter(book, docs, numbers)])
     groups = skeleton_tasks(book, docs, counts, starts, front, styles, styles_key, tool_versions, jobs,
                             page_css(book), chapter_section, html_document)
-    parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total))
+    parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total),
+                                kind="folios")
     progress("assembling the PDF", 0, 1)
     total, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target)
     _finish_pdf(target, book, body_start)

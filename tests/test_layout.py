@@ -122,3 +122,33 @@ def test_damaged_cache_entries_are_detected_and_rebuilt(tmp_path: Path) -> None:
     report = build(book, formats=("pdf",))
     assert len(report.converted) == 1 and len(report.laid_out) == 1
     assert [p.text() for p in PageMap(report.outputs["pdf"]).pages] == good_text
+
+
+def test_editing_a_chapter_rewrites_only_its_epub_document(tmp_path: Path, monkeypatch) -> None:
+    import re
+    import zipfile
+
+    import octavo.epub as epub
+
+    source = corpus("small")
+    book = tmp_path / "book"
+    shutil.copytree(source, book)
+    build(book, formats=("epub",), out_dir=tmp_path / "out")
+    chapter = sorted(book.glob("0*.md"))[3]
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    converted = []
+    original = epub._pandoc_epub
+    monkeypatch.setattr(epub, "_pandoc_epub", lambda docs, *a, **k: converted.append(
+        [d.chapter.path.name for d in docs]) or original(docs, *a, **k))
+    spliced = build(book, formats=("epub",), out_dir=tmp_path / "out").outputs["epub"]
+    assert converted == [[chapter.name]]  # pandoc saw only the edited chapter
+    whole = build(book, formats=("epub",), out_dir=tmp_path / "fresh").outputs["epub"]
+    assert len(converted) == 2 and len(converted[1]) == 6  # a fresh build converts them all
+    with zipfile.ZipFile(spliced) as a, zipfile.ZipFile(whole) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            left, right = a.read(name), b.read(name)
+            if name.endswith(".opf"):  # the build time differs, nothing else
+                left, right = (re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"T", x) for x in (left, right))
+            assert left == right, name
+        assert b"One more sentence." in a.read(f"EPUB/text/ch{4:03d}.xhtml")

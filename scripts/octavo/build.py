@@ -99,7 +99,7 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
             # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out.
             epub: Future | None = None
             if "epub" in formats:
-                epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work)
+                epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work, cache)
             built: dict[str, Path] = {}
             if "pdf" in formats:
                 result = _build_pdf(book, docs, pandoc, styles, work, cache, opts, report)
@@ -201,14 +201,15 @@ def _build_pdf(book: Book, docs: list[ChapterDoc], pandoc: Pandoc, styles: Style
     return result
 
 
-def _build_epub(book: Book, docs: list[ChapterDoc], pandoc: Pandoc, styles: Styles, work: Path) -> Path:
+def _build_epub(book: Book, docs: list[ChapterDoc], pandoc: Pandoc, styles: Styles, work: Path,
+                cache: Cache) -> Path:
     from .cover import typographic_cover
     from .epub import build_epub
 
     cover = _cover(book, styles, work, typographic_cover)
     target = work / f"{book.slug}.epub"
     build_epub(book, docs, pandoc=pandoc, styles_base=styles.base, styles_epub=styles.epub,
-               fonts=styles.fonts, cover=cover, workdir=work, target=target)
+               fonts=styles.fonts, cover=cover, workdir=work, target=target, cache=cache)
     return target
 
 

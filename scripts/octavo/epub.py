@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
-import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,9 @@ import yaml
 
 from .config import Book
 from .errors import Location, ManuscriptError
-from .pandoc import AST, ChapterDoc, run_pandoc
+from . import __version__
+from .cache import digest
+from .pandoc import AST, ChapterDoc, run_pandoc, walk_blocks, walk_inlines
 from .tools import Pandoc
 
 #: EPUB Accessibility 1.1 claim; the build checks it with EPUBCheck, structure comes from pandoc.
@@ -29,24 +32,110 @@ class EpubResult:
 
 
 def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_base: Path, styles_epub: Path,
-               fonts: tuple[Path, ...], cover: Path, workdir: Path, target: Path) -> EpubResult:
-    """Write the EPUB for `docs` to `target`."""
-    ast: AST = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {},
-                "blocks": [block for doc in docs for block in doc.ast["blocks"]]}
+               fonts: tuple[Path, ...], cover: Path, workdir: Path, target: Path, cache=None) -> EpubResult:
+    """Write the EPUB for `docs` to `target`.
+
+    With a cache, an EPUB that differs from the last one only in the text of some
+    chapters is not rewritten whole: pandoc converts just those chapters, and their
+    content documents replace the old ones in the cached book (see `_splice`).
+    """
     meta_file = workdir / "epub-metadata.yaml"
-    meta_file.write_text(yaml.safe_dump(epub_metadata(book, cover), allow_unicode=True, sort_keys=False),
-                         encoding="utf-8")
-    raw = workdir / "pandoc.epub"
-    args = ["--from", "json", "--to", "epub3", "--output", str(raw), "--split-level=1", "--toc",
+    meta_text = yaml.safe_dump(epub_metadata(book, cover), allow_unicode=True, sort_keys=False)
+    meta_file.write_text(meta_text, encoding="utf-8")
+    args = ["--from", "json", "--to", "epub3", "--split-level=1", "--toc",
             f"--toc-depth={book.schema.toc.depth}", "--metadata-file", str(meta_file),
             "--css", str(styles_base), "--css", str(styles_epub), "--resource-path", str(book.root)]
     args += [f"--epub-embed-font={font}" for font in fonts]
-    run_pandoc(pandoc, args, stdin=json.dumps(ast), cwd=book.root, what="the EPUB")
-    titles = [doc.title for doc in docs]
-    data = finish_epub(raw.read_bytes(), book, titles)
-    check_well_formed(data, [doc.chapter.display for doc in docs])
+    # Everything but the chapters' text: when it changes, the whole book is rebuilt.
+    frame = digest("epub", meta_text, *args[:8], *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
+                   json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),
+                   json.dumps([doc.note_count for doc in docs]), pandoc.version_text, __version__)
+    keys = [digest(json.dumps(doc.ast)) for doc in docs]
+    data = _splice(book, docs, keys, frame, pandoc, args, workdir, cache) if cache is not None else None
+    if data is None:
+        raw = _pandoc_epub(docs, pandoc, args, workdir, book.root, what="the EPUB")
+        data = finish_epub(raw, book, [doc.title for doc in docs])
+        check_well_formed(data, [doc.chapter.display for doc in docs])
+    if cache is not None:
+        cache.put("epub-book", frame, data)
+        cache.put("epub-chapters", frame, json.dumps(keys).encode())
     target.write_bytes(data)
     return EpubResult(path=target)
+
+
+def _pandoc_epub(docs: list[ChapterDoc], pandoc: Pandoc, args: list[str], workdir: Path, root: Path,
+                 *, what: str) -> bytes:
+    ast: AST = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {},
+                "blocks": [block for doc in docs for block in doc.ast["blocks"]]}
+    raw = workdir / "pandoc.epub"
+    run_pandoc(pandoc, [*args, "--output", str(raw)], stdin=json.dumps(ast), cwd=root, what=what)
+    return raw.read_bytes()
+
+
+def _splice(book: Book, docs: list[ChapterDoc], keys: list[str], frame: str, pandoc: Pandoc, args: list[str],
+            workdir: Path, cache) -> bytes | None:
+    """The cached EPUB with the changed chapters' content documents replaced, or None
+    when that cannot give exactly what a whole build gives."""
+    old_book, old_keys = cache.get("epub-book", frame), cache.get("epub-chapters", frame)
+    if old_book is None or old_keys is None or len(json.loads(old_keys)) != len(keys):
+        return None
+    changed = [i for i, (old, new) in enumerate(zip(json.loads(old_keys), keys)) if old != new]
+    if not changed:
+        return old_book
+    # One content document per chapter, and nothing in a changed chapter that depends
+    # on the rest of the book (links into other chapters, media numbered book-wide).
+    if not all(_one_file(doc) for doc in docs) or not all(_self_contained(docs[i]) for i in changed):
+        return None
+    raw = _pandoc_epub([docs[i] for i in changed], pandoc, args, workdir, book.root,
+                       what=", ".join(docs[i].chapter.display for i in changed))
+    with zipfile.ZipFile(io.BytesIO(raw)) as fresh:
+        new_files = sorted(n for n in fresh.namelist() if re.search(r"text/ch\d+\.xhtml$", n))
+        if len(new_files) != len(changed):
+            return None
+        replacements = {}
+        continuous = book.schema.footnotes.numbering == "continuous"
+        for i, name in zip(changed, new_files):
+            offset = sum(doc.note_count for doc in docs[:i]) if continuous else 0
+            text, _ = _finish_chapter(fresh.read(name).decode(), docs[i].title, offset)
+            replacements[f"EPUB/text/ch{i + 1:03d}.xhtml"] = text.encode()
+    with zipfile.ZipFile(io.BytesIO(old_book)) as old:
+        opf_name = next(n for n in old.namelist() if n.endswith(".opf"))
+        opf = old.read(opf_name).decode()
+    modified = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))))
+    replacements[opf_name] = re.sub(r'(<meta property="dcterms:modified">)[^<]*(</meta>)',
+                                    lambda m: m.group(1) + modified + m.group(2), opf).encode()
+    data = _replace(old_book, replacements)
+    check_well_formed(data, [d.chapter.display for d in docs])
+    return data
+
+
+def _one_file(doc: ChapterDoc) -> bool:
+    blocks = doc.ast["blocks"]
+    tops = [b for b in blocks if b["t"] == "Header" and b["c"][0] == 1]
+    return len(tops) == 1 and bool(blocks) and blocks[0] is tops[0]
+
+
+def _self_contained(doc: ChapterDoc) -> bool:
+    """No images or raw HTML (pandoc numbers media book-wide) and no links to ids
+    outside the chapter (pandoc resolves them to other files)."""
+    own = {h.id for h in doc.headings}
+    for node in walk_inlines(doc.ast["blocks"]):
+        if node["t"] in ("Image", "RawInline"):
+            return False
+        if node["t"] == "Link" and node["c"][2][0].startswith("#") and node["c"][2][0][1:] not in own:
+            return False
+    return not any(b["t"] in ("RawBlock", "Figure") for b in walk_blocks(doc.ast["blocks"]))
+
+
+def _replace(data: bytes, replacements: dict[str, bytes]) -> bytes:
+    """The same EPUB with some entries' contents replaced (`mimetype` first, stored)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = replacements.get(info.filename, source.read(info.filename))
+            target.writestr(info, content, compress_type=info.compress_type)
+    return out.getvalue()
 
 
 def epub_metadata(book: Book, cover: Path) -> dict:
@@ -98,12 +187,8 @@ def finish_epub(data: bytes, book: Book, titles: list[str]) -> bytes:
     continuous = book.schema.footnotes.numbering == "continuous"
     notes_so_far = 0
     for position, name in enumerate(chapters):
-        text = files[name].decode()
-        if position < len(titles):
-            title = f"<title>{_xml(titles[position])}</title>"
-            # A function, not a string: a title may hold backslashes ("\\3" is no group).
-            text = re.sub(r"<title>[^<]*</title>", lambda _: title, text, count=1)
-        text, count = _finish_notes(text, notes_so_far if continuous else 0)
+        title = titles[position] if position < len(titles) else None
+        text, count = _finish_chapter(files[name].decode(), title, notes_so_far if continuous else 0)
         notes_so_far += count
         files[name] = text.encode()
     nav_name = next(name for name in files if name.endswith("nav.xhtml"))
@@ -119,6 +204,15 @@ def finish_epub(data: bytes, book: Book, titles: list[str]) -> bytes:
             info = zipfile.ZipInfo(name, date_time=source.getinfo(name).date_time)
             target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _finish_chapter(text: str, title: str | None, note_offset: int) -> tuple[str, int]:
+    """A chapter's content document: its title, note numbers and backlinks."""
+    if title is not None:
+        tag = f"<title>{_xml(title)}</title>"
+        # A function, not a string: a title may hold backslashes ("\\3" is no group).
+        text = re.sub(r"<title>[^<]*</title>", lambda _: tag, text, count=1)
+    return _finish_notes(text, note_offset)
 
 
 def check_well_formed(data: bytes, chapters: list[str]) -> None:

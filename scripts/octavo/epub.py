@@ -47,7 +47,9 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
             "--css", str(styles_base), "--css", str(styles_epub), "--resource-path", str(book.root)]
     args += [f"--epub-embed-font={font}" for font in fonts]
     # Everything but the chapters' text: when it changes, the whole book is rebuilt.
-    frame = digest("epub", meta_text, *args[:8], *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
+    # (The metadata as written names the cover's scratch path; the frame uses its bytes.)
+    frame_meta = yaml.safe_dump(epub_metadata(book, Path("cover")), allow_unicode=True, sort_keys=False)
+    frame = digest("epub", frame_meta, *args[:8], *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
                    json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),
                    json.dumps([doc.note_count for doc in docs]), pandoc.version_text, __version__)
     keys = [digest(json.dumps(doc.ast)) for doc in docs]

@@ -93,7 +93,8 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
         # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
         #    when its text is unchanged; ids are then made unique across the book.
         asts, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs, opts.progress)
-        asts = [vet_chapter(book, chapter, ast) for chapter, ast in zip(manuscript.chapters, asts)]
+        asts = [vet_chapter(book, chapter, ast) if needs else ast
+                for chapter, (ast, needs) in zip(manuscript.chapters, asts)]
         docs = prepare_chapters(list(zip(manuscript.chapters, asts)))
         with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
             # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out.
@@ -149,17 +150,24 @@ def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs
     for i, key in enumerate(keys):
         hit = cache.get("ast", key)
         if hit is not None:
-            asts[i] = json.loads(hit)
+            asts[i] = (json.loads(hit), _points_outside(hit))
         else:
             missing.append(i)
     progress("converting chapters", len(chapters) - len(missing), len(chapters))
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # pandoc runs as a subprocess
         for done, (i, ast) in enumerate(zip(missing, pool.map(lambda i: parse_chapter(pandoc, chapters[i]),
                                                                missing)), start=1):
-            cache.put("ast", keys[i], json.dumps(ast).encode())
-            asts[i] = ast
+            text = json.dumps(ast).encode()
+            cache.put("ast", keys[i], text)
+            asts[i] = (ast, _points_outside(text))
             progress("converting chapters", len(chapters) - len(missing) + done, len(chapters))
     return asts, [chapters[i].display for i in missing]
+
+
+def _points_outside(ast_json: bytes) -> bool:
+    """Whether a chapter has anything resources.vet_chapter must look at (images, raw
+    HTML); most chapters have neither, and walking a 400,000-word book costs seconds."""
+    return any(tag in ast_json for tag in (b'"Image"', b'"RawBlock"', b'"RawInline"'))
 
 
 def _fragments(docs: list[ChapterDoc], pandoc: Pandoc, cache: Cache, jobs: int) -> list[str]:

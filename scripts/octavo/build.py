@@ -85,7 +85,8 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     manuscript = read_manuscript(book)
     # 2b. Checks: a broken footnote is found here, not by a reader. They run in a process
     #     of their own beside conversion and layout; nothing is published if they fail.
-    checks = _start_checks(book, manuscript) if opts.check else None
+    out.mkdir(parents=True, exist_ok=True)
+    checks = _start_checks(book, manuscript, Cache(out / ".cache")) if opts.check else None
     try:
         styles = find_styles(book)
         pandoc = find_pandoc()
@@ -123,13 +124,13 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     return report
 
 
-def _start_checks(book: Book, manuscript):
+def _start_checks(book: Book, manuscript, cache: Cache):
     from concurrent.futures import ProcessPoolExecutor
 
     from .checks import check_book
 
     pool = ProcessPoolExecutor(max_workers=1)  # pure-Python work: a process, not a thread
-    future = pool.submit(check_book, book, manuscript, disabled=set(book.schema.checks.disable))
+    future = pool.submit(check_book, book, manuscript, disabled=set(book.schema.checks.disable), cache=cache)
     pool.shutdown(wait=False)
     return future
 

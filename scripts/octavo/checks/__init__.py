@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import pickle
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
+from .. import __version__
 from ..config import Book
 from ..errors import shown_path
 from ..manuscript import Chapter, Manuscript
@@ -86,18 +88,55 @@ class Diagnostic:
 WORD_LISTS = ("manuscript/words.txt", "words.txt")
 
 
-def check_book(book: Book, manuscript: Manuscript, *, disabled: Iterable[str] = frozenset()) -> list[Diagnostic]:
-    """Every problem the checker finds in the book, sorted by file, line and column."""
-    return _Checker(book, manuscript, frozenset(disabled)).run()
+def check_book(book: Book, manuscript: Manuscript, *, disabled: Iterable[str] = frozenset(),
+               cache=None) -> list[Diagnostic]:
+    """Every problem the checker finds in the book, sorted by file, line and column.
+
+    With a `cache` (octavo.cache.Cache), each chapter's scan and spelling findings are
+    kept by the hash of its text: after an edit only that chapter is read again. The
+    rules that look across chapters (links, duplicate ids, quote style) always run.
+    """
+    return _Checker(book, manuscript, frozenset(disabled), cache).run()
 
 
 class _Checker:
-    def __init__(self, book: Book, manuscript: Manuscript, disabled: frozenset[str]) -> None:
+    def __init__(self, book: Book, manuscript: Manuscript, disabled: frozenset[str], cache=None) -> None:
         self.book = book
         self.chapters = manuscript.chapters
         self.disabled = disabled
+        self.cache = cache
         self.found: list[Diagnostic] = []
-        self.scans: dict[Path, Scan] = {c.path: scan(c.text) for c in self.chapters}
+        self.scans: dict[Path, Scan] = {c.path: self._scan(c) for c in self.chapters}
+
+    def _scan(self, chapter: Chapter) -> Scan:
+        if self.cache is None:
+            return scan(chapter.text)
+        from ..cache import digest
+
+        key = digest("scan", chapter.text, __version__)
+        hit = self.cache.get("check-scan", key)
+        if hit is not None:
+            return pickle.loads(hit)  # noqa: S301 (our own cache, checksummed)
+        result = scan(chapter.text)
+        self.cache.put("check-scan", key, pickle.dumps(result))
+        return result
+
+    def _spelling(self, chapter: Chapter, sc: Scan, speller: Speller, emit) -> None:
+        if self.cache is None:
+            check_spelling(sc, speller, emit, self.words_file)
+            return
+        from ..cache import digest
+
+        key = digest("spelling", chapter.text, self.book.schema.language, self.words_file,
+                     *sorted(speller.project), __version__)
+        hit = self.cache.get("check-spelling", key)
+        if hit is not None:
+            for line, column, rule, message in json.loads(hit):
+                emit(line, column, rule, message)
+            return
+        found: list[tuple[int, int, str, str]] = []
+        check_spelling(sc, speller, lambda *args: (found.append(args), emit(*args)), self.words_file)
+        self.cache.put("check-spelling", key, json.dumps(found).encode())
 
     def emitter(self, chapter: Chapter):
         def emit(line: int, column: int, rule: str, message: str) -> None:
@@ -137,7 +176,7 @@ class _Checker:
             check_text(sc, has_notes=has_notes, curly_book=curly > straight, french=french, emit=emit,
                        note_regions=regions)
             if speller is not None and "spelling" not in self.disabled:
-                check_spelling(sc, speller, emit, self.words_file)
+                self._spelling(chapter, sc, speller, emit)
         return sorted(set(self.found))
 
     # -- spelling dictionary and word list

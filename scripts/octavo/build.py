@@ -173,7 +173,7 @@ def _points_outside(ast_json: bytes) -> bool:
 
 def _fragments(docs: list[ChapterDoc], pandoc: Pandoc, cache: Cache, jobs: int) -> list[str]:
     """Each chapter's print HTML, from the cache or from one pandoc run for all the rest."""
-    keys = [digest("html", json.dumps(doc.ast), pandoc.version_text, __version__) for doc in docs]
+    keys = [digest("html", doc.ast_json, pandoc.version_text, __version__) for doc in docs]
     fragments: list = [cache.get("html", key) for key in keys]
     missing = [docs[i] for i, hit in enumerate(fragments) if hit is None]
     converted = iter(chapters_html(pandoc, missing, jobs=jobs)) if missing else iter(())

@@ -52,7 +52,7 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     frame = digest("epub", frame_meta, *args[:8], *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
                    json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),
                    json.dumps([doc.note_count for doc in docs]), pandoc.version_text, __version__)
-    keys = [digest(json.dumps(doc.ast)) for doc in docs]
+    keys = [digest(doc.ast_json) for doc in docs]
     data = _splice(book, docs, keys, frame, pandoc, args, workdir, cache) if cache is not None else None
     if data is None:
         raw = _pandoc_epub(docs, pandoc, args, workdir, book.root, what="the EPUB")

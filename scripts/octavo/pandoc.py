@@ -6,6 +6,7 @@ never collide: in the AST a note is inline content at its call, with no label.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from dataclasses import dataclass, field
@@ -37,9 +38,16 @@ class ChapterDoc:
     ast: AST
     headings: list[Heading] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
+    def ast_json(self) -> str:
+        """The AST as JSON (cache keys, pandoc's input); made once: a big book's is megabytes."""
+        return json.dumps(self.ast)
+
+    @functools.cached_property
     def note_count(self) -> int:
-        return sum(1 for node in walk_inlines(self.ast["blocks"]) if node["t"] == "Note")
+        # Counting in the JSON text is exact (a quote inside text is escaped, so text can
+        # never contain this) and much faster than walking the tree.
+        return self.ast_json.count('"t": "Note"')
 
     @property
     def title(self) -> str:
@@ -81,9 +89,7 @@ def prepare_chapters(chapters: list[tuple[Chapter, AST]]) -> list[ChapterDoc]:
     for chapter, ast in chapters:
         renamed: dict[str, str] = {}
         headings = []
-        for block in walk_blocks(ast["blocks"]):
-            if block["t"] != "Header":
-                continue
+        for block in header_blocks(ast["blocks"]):
             level, attr, inlines = block["c"]
             old = attr[0] or f"{chapter.anchor}-h"
             new = old if old not in used else f"{chapter.slug}-{old}"
@@ -264,6 +270,24 @@ def running_head(title: str) -> str:
 
 
 # --- AST helpers -----------------------------------------------------------------------
+
+#: Blocks that hold other blocks, and where in their content those blocks are.
+_CONTAINERS = {"BlockQuote": lambda c: [c], "Div": lambda c: [c[1]], "Figure": lambda c: [c[2]],
+               "BulletList": lambda c: c, "OrderedList": lambda c: c[1],
+               "DefinitionList": lambda c: [blocks for _term, defs in c for blocks in defs]}
+
+
+def header_blocks(blocks: list[AST]) -> Iterator[AST]:
+    """Every Header in reading order, looking only through block containers (a heading
+    cannot sit inside a paragraph, so the text itself is never walked)."""
+    for block in blocks:
+        kind = block["t"]
+        if kind == "Header":
+            yield block
+        elif kind in _CONTAINERS:
+            for inner in _CONTAINERS[kind](block["c"]):
+                yield from header_blocks(inner)
+
 
 def walk_blocks(blocks: list[AST]) -> Iterator[AST]:
     """Every block, depth first, including blocks inside notes, quotes and lists."""

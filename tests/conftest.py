@@ -12,6 +12,21 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 sys.path.insert(0, str(Path(__file__).parent))  # tests/pdfcheck.py
 
 
+def make_book(root: Path, yaml_text: str | None, files: dict[str, str | bytes] | None = None) -> Path:
+    """A fixture book: book.yaml (unless None) and the given files, text or bytes."""
+    root.mkdir(parents=True, exist_ok=True)
+    if yaml_text is not None:
+        (root / "book.yaml").write_text(yaml_text, encoding="utf-8")
+    for name, content in (files or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
 def corpus(name: str) -> Path:
     path = CORPORA / name
     if not (path / "book.yaml").is_file():

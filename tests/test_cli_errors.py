@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import make_book
+
 from octavo import __version__
 from octavo.cli import main
 
 
-def make_book(root: Path, yaml_text: str | None, files: dict[str, str | bytes] | None = None) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    if yaml_text is not None:
-        (root / "book.yaml").write_text(yaml_text, encoding="utf-8")
-    for name, content in (files or {}).items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 def run_octavo(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -8,22 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import make_book
+
 from octavo.config import load_book
 from octavo.errors import ConfigError, ManuscriptError
 from octavo.manuscript import read_manuscript
 
 
-def make_book(root: Path, yaml_text: str, files: dict[str, str | bytes]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "book.yaml").write_text(yaml_text, encoding="utf-8")
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 def rel(chapter) -> str:

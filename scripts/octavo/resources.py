@@ -36,33 +36,23 @@ def vet_chapter(book: Book, chapter: Chapter, ast: dict) -> dict:
     """Check and rewrite the chapter's image paths (relative to the book folder); drop
     unsafe raw HTML. Raises ResourceError for a path the build must not read."""
     allow_remote = book.schema.resources.remote
-    _walk(ast["blocks"], lambda node: _image(book, chapter, node, allow_remote))
+    _walk(ast["blocks"], lambda node: _image(book, chapter, node, allow_remote), lambda n: n.get("t") == "Image")
     ast["blocks"] = _without_unsafe_html(ast["blocks"], chapter)
-    _walk_raw(ast["blocks"], lambda node: node["c"].__setitem__(
-        1, _raw_sources(book, chapter, node["c"][1], allow_remote)))
+    _walk(ast["blocks"], lambda node: node["c"].__setitem__(1, _raw_sources(book, chapter, node["c"][1], allow_remote)),
+          lambda n: _raw_html(n) is not None)
     return ast
 
 
-def _walk_raw(node, visit) -> None:
+def _walk(node, visit, wanted) -> None:
+    """Call visit(n) for every AST node n with wanted(n), depth first."""
     if isinstance(node, dict):
-        if _raw_html(node) is not None:
-            visit(node)
-        elif "c" in node:
-            _walk_raw(node["c"], visit)
-    elif isinstance(node, list):
-        for item in node:
-            _walk_raw(item, visit)
-
-
-def _walk(node, visit) -> None:
-    if isinstance(node, dict):
-        if node.get("t") == "Image":
+        if wanted(node):
             visit(node)
         if "c" in node:
-            _walk(node["c"], visit)
+            _walk(node["c"], visit, wanted)
     elif isinstance(node, list):
         for item in node:
-            _walk(item, visit)
+            _walk(item, visit, wanted)
 
 
 def _image(book: Book, chapter: Chapter, node: dict, allow_remote: bool) -> None:

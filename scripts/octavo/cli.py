@@ -78,8 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.set_defaults(run=_check)
     for p in (build, check):
-        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="say what was redone, list every check finding, show tools' output on errors")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the traceback of an error")
     return parser
 
 

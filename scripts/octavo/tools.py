@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import ToolError
 
-#: Oldest pandoc whose EPUB 3 footnote markup (aside/noteref) and Lua API we rely on.
+#: Oldest pandoc whose EPUB 3 footnote markup (aside/noteref) and JSON AST we rely on.
 MIN_PANDOC = (3, 1, 2)
 
 

@@ -93,3 +93,15 @@ def test_validate_runs_epubcheck_or_says_how_to_get_java(tmp_path: Path) -> None
                             capture_output=True, text=True, cwd=folder, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "EPUBCheck skipped: Java is not installed" in result.stdout and "apt install" in result.stdout
+
+
+@pytest.mark.slow
+def test_preflight_command_exit_codes_and_json(built_pdf) -> None:
+    pdf = built_pdf("sample")  # 20 pages: below KDP's 24-page minimum, fine for a generic printer
+    result = run("preflight", str(pdf), "--printer", "kdp", cwd=ROOT)
+    assert result.returncode == 1
+    assert any(line.startswith("FAIL") and "page-count" in line for line in result.stdout.splitlines())
+    result = run("preflight", str(pdf), "--printer", "generic", "--format", "json", cwd=ROOT)
+    assert result.returncode == 0
+    checks = {f["check"]: f["status"] for f in json.loads(result.stdout)}
+    assert checks["trim"] == "pass" and checks["fonts-embedded"] == "pass" and checks["margin-inside"] == "pass"

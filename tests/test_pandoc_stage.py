@@ -127,3 +127,18 @@ def test_stringify_handles_quotes_code_and_links() -> None:
         {"t": "RawInline", "c": ["html", "<br/>"]},
     ]
     assert stringify(inlines) == "‘one’ x = 1 two"
+
+
+def test_a_note_after_a_long_italic_phrase_does_not_glue_the_phrase() -> None:
+    """Found in the large corpus: a call after a long quotation in italics tied the whole
+    quotation into one unbreakable run, which ran off the page."""
+    from octavo.pandoc import notes_in_flow
+
+    long = {"t": "Emph", "c": [{"t": "Str", "c": "stabilissimusque,"}, {"t": "Space"},
+                               {"t": "Str", "c": "minimeque"}, {"t": "Space"}, {"t": "Str", "c": "invidiosus"}]}
+    short = {"t": "Emph", "c": [{"t": "Str", "c": "Cato"}]}
+    note = {"t": "Note", "c": [{"t": "Para", "c": [{"t": "Str", "c": "A"}]}]}
+    out = notes_in_flow([{"t": "Para", "c": [long, note]}])[0]["c"]
+    assert out[0] == long and out[1]["t"] == "Span" and out[1]["c"][1][0]["c"][0][1] == ["footnote"]
+    out = notes_in_flow([{"t": "Para", "c": [short, note]}])[0]["c"]
+    assert len(out) == 1 and out[0]["c"][1][0] == short  # a short styled word stays with its call

@@ -77,7 +77,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="a book folder (default: .) or chapter files in it")
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.set_defaults(run=_check)
-    for p in (build, check):
+    preflight = sub.add_parser("preflight", help="check a print PDF against a printer's rules, measured from "
+                                                 "the PDF itself")
+    preflight.add_argument("pdf", nargs="?", type=Path, help="the PDF (default: build/<slug>.pdf of the book here)")
+    preflight.add_argument("--printer", choices=["kdp", "ingramspark", "lulu", "generic"], default="kdp")
+    preflight.add_argument("--format", choices=["text", "json"], default="text")
+    preflight.set_defaults(run=_preflight)
+    for p in (build, check, preflight):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                        help="say what was redone, list every check finding, show tools' output on errors")
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -146,6 +152,25 @@ def _check(args: argparse.Namespace) -> int:
             print(diagnostic)
         print(summary(diagnostics, files=len(manuscript.chapters) if not only else len(only)))
     return 1 if any(d.severity == "error" for d in diagnostics) else 0
+
+
+def _preflight(args: argparse.Namespace) -> int:
+    from .errors import ConfigError
+    from .preflight import PRINTERS, failed, preflight, table, to_json
+
+    pdf = args.pdf
+    if pdf is None:
+        from .config import load_book
+
+        book_dir, _ = _book_of([Path(".")])
+        if book_dir is None:
+            raise ConfigError("no PDF given and no book.yaml here", hint="octavo preflight path/to/book.pdf")
+        pdf = book_dir / "build" / f"{load_book(book_dir).slug}.pdf"
+    if not pdf.is_file():
+        raise ConfigError(f"'{pdf}' does not exist", hint="build it first: make pdf")
+    findings = preflight(pdf, PRINTERS[args.printer])
+    print(to_json(findings) if args.format == "json" else table(findings))
+    return 1 if failed(findings) else 0
 
 
 def _book_of(paths: list[Path]) -> tuple[Path | None, list[Path]]:

@@ -152,6 +152,9 @@ _SPLIT = "octavo-chapter-boundary"
 
 #: Characters of the word before a note call that are tied to the call.
 NOTE_TIE = 3
+#: Longest styled run (italics, quotes) that is tied whole to a call that follows it;
+#: a longer one (a quoted verse) must stay free to wrap.
+NOTE_TIE_WHOLE = 12
 
 
 def notes_in_flow(node: Any) -> Any:
@@ -192,8 +195,9 @@ def _tie_calls(inlines: list[AST]) -> list[AST]:
                 group.append({"t": "Str", "c": text[-NOTE_TIE:]})
             else:
                 group.append(before)
-        elif before and before["t"] not in ("Space", "SoftBreak", "LineBreak"):
-            group.append(out.pop())
+        elif before and before["t"] not in ("Space", "SoftBreak", "LineBreak") \
+                and len(stringify([before])) <= NOTE_TIE_WHOLE:
+            group.append(out.pop())  # a short word in italics, a closing quote, …
         while i < len(inlines) and inlines[i].get("t") == "Note":
             group.append(_note_span(inlines[i]))
             i += 1

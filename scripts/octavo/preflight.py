@@ -1,0 +1,562 @@
+"""Print preflight: measure a finished PDF against a print-on-demand printer's rules.
+
+Everything is measured from the PDF itself (pikepdf for the structure, pdfplumber for
+where things are drawn), never from our CSS. Values come from
+../shared/research/standards.md §1; items marked UNVERIFIED there are noted below.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+
+PT = 72.0          # points per inch
+TRIM_TOL = 0.01    # inches
+BOX_TOL = 0.5      # points, for box containment
+SUBSET = re.compile(r"^/?[A-Z]{6}\+")
+
+
+@dataclass(frozen=True)
+class Printer:
+    """A printer preset. Lengths in inches."""
+    name: str
+    trims: tuple[tuple[float, float], ...]          # (width, height); empty = any size
+    min_pages: int
+    max_pages: int
+    gutter: tuple[tuple[int, int, float], ...]      # (from_pages, to_pages, min inside margin)
+    outside_min: float
+    top_bottom_min: float
+    even_pages: bool
+    fonts_full: bool                                # warn on subset fonts
+    pdfx: str | None                                # e.g. "PDF/X-1a": expects OutputIntent, no RGB
+    forbid_annotations: bool                        # True: annotations fail; False: they warn
+    max_file_mb: float                              # math.inf = no limit
+    bleed_min: float | None = None                  # outside/top/bottom minimum when the PDF has bleed
+
+
+KDP_TRIMS = (
+    (5, 8), (5.06, 7.81), (5.25, 8), (5.5, 8.5), (6, 9), (6.14, 9.21), (6.69, 9.61),
+    (7, 10), (7.44, 9.69), (7.5, 9.25), (8, 10), (8.25, 6), (8.25, 8.25), (8.5, 8.5),
+    (8.5, 11), (8.27, 11.69), (8.25, 11),
+)
+KDP_GUTTER = ((24, 150, 0.375), (151, 300, 0.5), (301, 500, 0.625), (501, 700, 0.75),
+              (701, 828, 0.875))
+
+PRINTERS: dict[str, Printer] = {
+    # KDP paperback, B&W white paper. Annotations only warn: whether KDP rejects link
+    # annotations is UNVERIFIED (standards.md §1.2).
+    "kdp": Printer("kdp", KDP_TRIMS, 24, 828, KDP_GUTTER, 0.25, 0.25, True, True, None,
+                   False, 650.0, bleed_min=0.375),
+    # IngramSpark / Lightning Source: 0.5 in on all sides; PDF/X-1a, CMYK. Trim list and
+    # page range UNVERIFIED (login-only guide): any trim, 18-1200 pages.
+    "ingramspark": Printer("ingramspark", (), 18, 1200, ((1, 1_000_000, 0.5),), 0.5, 0.5,
+                           True, False, "PDF/X-1a", False, math.inf),
+    # Lulu: 0.5 in safety margin inside the trim; size taken from the PDF. Page range
+    # UNVERIFIED: 32-800.
+    "lulu": Printer("lulu", (), 32, 800, ((1, 1_000_000, 0.5),), 0.5, 0.5, True, False, None,
+                    False, math.inf),
+    # generic: permissive (any trim, any count, 0.25 in everywhere).
+    "generic": Printer("generic", (), 1, 1_000_000, ((1, 1_000_000, 0.25),), 0.25, 0.25,
+                       False, False, None, False, math.inf),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    status: str            # "pass" | "warn" | "fail"
+    measured: str
+    limit: str
+    page: int | None       # 1-based, the worst or first offending page
+    message: str
+
+
+def _in(x: float) -> str:
+    return f"{x:.3f} in"
+
+
+def _size(w: float, h: float) -> str:
+    return f"{w:g}x{h:g} in"
+
+
+def gutter_for(printer: Printer, pages: int) -> float:
+    """The minimum inside margin for this page count (nearest row outside the table)."""
+    rows = sorted(printer.gutter)
+    for lo, hi, m in rows:
+        if lo <= pages <= hi:
+            return m
+    return rows[0][2] if pages < rows[0][0] else rows[-1][2]
+
+
+# --- structure (pikepdf) --------------------------------------------------------------
+
+def _box(page, name: str):
+    obj = page.obj.get("/" + name)
+    if obj is None:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in obj)
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _inside(inner, outer) -> bool:
+    return (inner[0] >= outer[0] - BOX_TOL and inner[1] >= outer[1] - BOX_TOL
+            and inner[2] <= outer[2] + BOX_TOL and inner[3] <= outer[3] + BOX_TOL)
+
+
+def _check_trim(pdf, printer: Printer) -> list[Finding]:
+    out = []
+    sizes, bad_boxes = [], []
+    for i, page in enumerate(pdf.pages):
+        media = _box(page, "MediaBox")
+        trim = _box(page, "TrimBox") or media
+        bleed = _box(page, "BleedBox") or _box(page, "CropBox") or media
+        sizes.append(((trim[2] - trim[0]) / PT, (trim[3] - trim[1]) / PT))
+        if not (_inside(trim, bleed) and _inside(bleed, media)):
+            bad_boxes.append(i + 1)
+    w, h = sizes[0]
+    if printer.trims and not any(abs(w - tw) <= TRIM_TOL and abs(h - th) <= TRIM_TOL
+                                 for tw, th in printer.trims):
+        allowed = ", ".join(_size(*t) for t in printer.trims)
+        extra = (" (KDP also takes custom trims 4-8.5 x 6-11.69 in, chosen explicitly at upload)"
+                 if printer.name == "kdp" else "")
+        out.append(Finding("trim", "fail", _size(round(w, 3), round(h, 3)), allowed, 1,
+                           f"trim {w:.3f}x{h:.3f} in is not one of {printer.name}'s sizes{extra}"))
+    else:
+        out.append(Finding("trim", "pass", _size(round(w, 3), round(h, 3)),
+                           "any" if not printer.trims else "printer's list", None, "trim size accepted"))
+    odd = [i + 1 for i, (a, b) in enumerate(sizes)
+           if abs(a - w) > TRIM_TOL or abs(b - h) > TRIM_TOL]
+    if odd:
+        a, b = sizes[odd[0] - 1]
+        out.append(Finding("page-size", "fail", _size(round(a, 3), round(b, 3)),
+                           _size(round(w, 3), round(h, 3)), odd[0],
+                           f"{len(odd)} page(s) differ in size from page 1"))
+    else:
+        out.append(Finding("page-size", "pass", "uniform", "all pages the same size", None,
+                           "all pages the same trim size"))
+    if bad_boxes:
+        out.append(Finding("boxes", "fail", f"{len(bad_boxes)} page(s)", "TrimBox ⊆ BleedBox ⊆ MediaBox",
+                           bad_boxes[0], "page boxes are inconsistent"))
+    else:
+        out.append(Finding("boxes", "pass", "consistent", "TrimBox ⊆ BleedBox ⊆ MediaBox", None,
+                           "page boxes nest correctly"))
+    return out
+
+
+def _check_pages(n: int, printer: Printer, trim: tuple[float, float]) -> list[Finding]:
+    out = []
+    limit = f"{printer.min_pages}-{printer.max_pages}"
+    if n < printer.min_pages:
+        out.append(Finding("page-count", "fail", str(n), limit, None,
+                           f"{n} pages is below {printer.name}'s minimum of {printer.min_pages}"))
+    elif n > printer.max_pages:
+        volumes = math.ceil(n / printer.max_pages)
+        msg = (f"{n} pages exceeds {printer.name}'s maximum of {printer.max_pages}: "
+               f"split into {volumes} volumes of about {math.ceil(n / volumes)} pages")
+        area = trim[0] * trim[1]
+        bigger = sorted((t for t in printer.trims if t[0] * t[1] > area * 1.05),
+                        key=lambda t: t[0] * t[1])
+        fits = [t for t in bigger if n * area / (t[0] * t[1]) <= printer.max_pages]
+        if fits:
+            t = fits[0]
+            msg += (f", or use a larger trim such as {_size(*t)} "
+                    f"(about {math.ceil(n * area / (t[0] * t[1]))} pages, estimated by page area)")
+        out.append(Finding("page-count", "fail", str(n), limit, None, msg))
+    else:
+        out.append(Finding("page-count", "pass", str(n), limit, None, "page count within range"))
+    if printer.even_pages and n % 2:
+        out.append(Finding("even-pages", "fail", str(n), "even", None,
+                           f"{n} pages is odd: pad with a blank page"))
+    else:
+        out.append(Finding("even-pages", "pass", str(n), "even" if printer.even_pages else "any",
+                           None, "page count parity accepted"))
+    return out
+
+
+def _font_dicts(resources, seen: set) -> Iterable:
+    """Fonts in a resource dict and, recursively, in its Form XObjects."""
+    if resources is None:
+        return
+    fonts = resources.get("/Font")
+    if fonts is not None:
+        for name, font in fonts.items():
+            key = font.objgen if font.is_indirect else id(font)
+            if key not in seen:
+                seen.add(key)
+                yield font
+    xobjs = resources.get("/XObject")
+    if xobjs is not None:
+        for _, x in xobjs.items():
+            key = ("x",) + (x.objgen if x.is_indirect else (id(x),))
+            if key in seen:
+                continue
+            seen.add(key)
+            if x.get("/Subtype") == "/Form":
+                yield from _font_dicts(x.get("/Resources"), seen)
+
+
+def _embedded(font) -> bool:
+    subtype = font.get("/Subtype")
+    if subtype == "/Type3":
+        return True
+    if subtype == "/Type0":
+        desc = font.get("/DescendantFonts")
+        font = desc[0] if desc is not None and len(desc) else font
+    fd = font.get("/FontDescriptor")
+    return fd is not None and any(k in fd for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+FULL_GLYPHS = 256   # a tagged font program holding at least this many drawn glyphs is treated as full
+
+
+def _glyph_count(font) -> int | None:
+    """Glyphs with outlines in the embedded TrueType/CFF program, or None when unknown.
+
+    WeasyPrint's full_fonts embeds the whole file but still writes an ABCDEF+ tag, so the
+    name alone can't tell a real subset; the font program can."""
+    if font.get("/Subtype") == "/Type0":
+        desc = font.get("/DescendantFonts")
+        font = desc[0] if desc is not None and len(desc) else font
+    fd = font.get("/FontDescriptor")
+    if fd is None:
+        return None
+    try:
+        from fontTools.ttLib import TTFont
+        if "/FontFile2" in fd or ("/FontFile3" in fd and fd["/FontFile3"].get("/Subtype") == "/OpenType"):
+            stream = fd.get("/FontFile2") or fd["/FontFile3"]
+            tt = TTFont(io.BytesIO(stream.read_bytes()), lazy=True)
+            if "loca" in tt:
+                loca = list(tt["loca"])
+                return sum(1 for a, b in zip(loca, loca[1:]) if b > a)
+            if "CFF " in tt:
+                return len(tt["CFF "].cff[0].charset)
+            return None
+        if "/FontFile3" in fd:
+            from fontTools.cffLib import CFFFontSet
+            cff = CFFFontSet()
+            cff.decompile(io.BytesIO(fd["/FontFile3"].read_bytes()), None)
+            return len(cff[cff.fontNames[0]].charset)
+    except Exception:   # noqa: BLE001 - unreadable program: fall back to the name
+        return None
+    return None
+
+
+def _check_fonts(pdf, printer: Printer) -> list[Finding]:
+    missing, subset, total = {}, {}, 0
+    seen: set = set()
+    for i, page in enumerate(pdf.pages):
+        for font in _font_dicts(page.obj.get("/Resources"), seen):
+            total += 1
+            name = str(font.get("/BaseFont", "/?"))
+            if not _embedded(font):
+                missing.setdefault(name.lstrip("/"), i + 1)
+            if SUBSET.match(name) and (printer.fonts_full and (_glyph_count(font) or 0) < FULL_GLYPHS
+                                       or not printer.fonts_full):
+                subset.setdefault(name.lstrip("/"), i + 1)
+    out = []
+    if missing:
+        names = ", ".join(sorted(missing))
+        out.append(Finding("fonts-embedded", "fail", f"{len(missing)} not embedded", "all embedded",
+                           min(missing.values()), f"fonts not embedded: {names}"))
+    else:
+        out.append(Finding("fonts-embedded", "pass", f"{total} fonts", "all embedded", None,
+                           "all fonts embedded"))
+    if printer.fonts_full and subset:
+        out.append(Finding("fonts-full", "warn", f"{len(subset)} subset", "fully embedded",
+                           min(subset.values()),
+                           f"{printer.name} recommends full embedding; subset: "
+                           + ", ".join(sorted(subset)[:5]) + (" …" if len(subset) > 5 else "")))
+    else:
+        out.append(Finding("fonts-full", "pass", f"{len(subset)} subset",
+                           "fully embedded" if printer.fonts_full else "subsets allowed", None,
+                           "font embedding accepted"))
+    return out
+
+
+def _is_rgb_space(cs, resources=None) -> bool:
+    import pikepdf
+    if cs is None:
+        return False
+    if isinstance(cs, pikepdf.Name):
+        if cs in ("/DeviceRGB", "/RGB", "/CalRGB"):
+            return True
+        if resources is not None:
+            named = resources.get("/ColorSpace")
+            if named is not None and cs in named:
+                return _is_rgb_space(named[cs])
+        return False
+    if isinstance(cs, pikepdf.Array) and len(cs):
+        family = cs[0]
+        if family in ("/CalRGB",):
+            return True
+        if family == "/ICCBased":
+            return int(cs[1].get("/N", 0)) == 3
+        if family in ("/Indexed", "/I"):
+            return _is_rgb_space(cs[1])
+        if family in ("/Separation", "/DeviceN"):
+            return False    # alternate space only used by non-PDF/X devices
+    return False
+
+
+def _scan_colour(pdf):
+    """(rgb hits as (page, what), transparency hits) across pages and their Form XObjects."""
+    import pikepdf
+    rgb, transp = [], []
+    seen: set = set()
+
+    def visit(obj, resources, pageno):
+        try:
+            ops = pikepdf.parse_content_stream(obj)
+        except Exception:   # noqa: BLE001 - unreadable stream: skip, other checks still run
+            ops = []
+        for operands, op in ops:
+            o = str(op)
+            if o in ("rg", "RG"):
+                rgb.append((pageno, f"{o} operator"))
+            elif o in ("cs", "CS") and operands and _is_rgb_space(operands[0], resources):
+                rgb.append((pageno, f"{operands[0]} colour space"))
+        if resources is None:
+            return
+        gs = resources.get("/ExtGState")
+        if gs is not None:
+            for _, g in gs.items():
+                if float(g.get("/CA", 1)) < 1 or float(g.get("/ca", 1)) < 1 or \
+                        g.get("/SMask", pikepdf.Name.None_) != pikepdf.Name.None_:
+                    transp.append((pageno, "transparent graphics state"))
+        xobjs = resources.get("/XObject")
+        if xobjs is None:
+            return
+        for _, x in xobjs.items():
+            key = x.objgen if x.is_indirect else id(x)
+            if key in seen:
+                continue
+            seen.add(key)
+            sub = x.get("/Subtype")
+            if sub == "/Image":
+                if _is_rgb_space(x.get("/ColorSpace"), resources):
+                    rgb.append((pageno, "RGB image"))
+                if "/SMask" in x:
+                    transp.append((pageno, "image with soft mask"))
+            elif sub == "/Form":
+                visit(x, x.get("/Resources", resources), pageno)
+                if x.get("/Group") is not None and x["/Group"].get("/S") == "/Transparency":
+                    transp.append((pageno, "transparency group"))
+
+    for i, page in enumerate(pdf.pages):
+        visit(page, page.obj.get("/Resources"), i + 1)
+        if page.obj.get("/Group") is not None and page.obj["/Group"].get("/S") == "/Transparency":
+            transp.append((i + 1, "page transparency group"))
+    return rgb, transp
+
+
+def _check_colour(pdf, printer: Printer) -> list[Finding]:
+    if not printer.pdfx:
+        return []
+    out = []
+    root = pdf.Root
+    intents = root.get("/OutputIntents")
+    if intents is not None and len(intents):
+        out.append(Finding("output-intent", "pass", f"{len(intents)}", "present", None,
+                           "OutputIntent present"))
+    else:
+        out.append(Finding("output-intent", "fail", "none", "present", None,
+                           f"{printer.pdfx} needs an OutputIntent (a CMYK ICC profile)"))
+    claimed = None
+    info = pdf.trailer.get("/Info")
+    if info is not None and "/GTS_PDFXVersion" in info:
+        claimed = str(info["/GTS_PDFXVersion"])
+    else:
+        try:
+            with pdf.open_metadata() as meta:
+                claimed = meta.get("pdfxid:GTS_PDFXVersion") or meta.get("pdfx:GTS_PDFXVersion")
+        except Exception:   # noqa: BLE001
+            claimed = None
+    if claimed:
+        out.append(Finding("pdfx", "pass", claimed, printer.pdfx, None, "PDF/X version declared"))
+    else:
+        out.append(Finding("pdfx", "warn", "none", printer.pdfx, None,
+                           f"{printer.name} expects {printer.pdfx}; no PDF/X version declared"))
+    rgb, transp = _scan_colour(pdf)
+    if rgb:
+        out.append(Finding("colour", "fail", f"{len(rgb)} RGB use(s)", "CMYK / gray only", rgb[0][0],
+                           f"DeviceRGB in a {printer.pdfx} job (first: {rgb[0][1]}); "
+                           "write colours as device-cmyk()"))
+    else:
+        out.append(Finding("colour", "pass", "no RGB", "CMYK / gray only", None, "no RGB colour"))
+    if transp and printer.pdfx.upper().startswith(("PDF/X-1", "PDF/X-3")):
+        out.append(Finding("transparency", "fail", f"{len(transp)} use(s)", "none", transp[0][0],
+                           f"transparency is not allowed in {printer.pdfx} (first: {transp[0][1]})"))
+    else:
+        out.append(Finding("transparency", "pass", f"{len(transp)} use(s)", "none", None,
+                           "no transparency"))
+    return out
+
+
+def _check_annotations(pdf, printer: Printer) -> list[Finding]:
+    pages = [(i + 1, len(p.obj["/Annots"])) for i, p in enumerate(pdf.pages)
+             if "/Annots" in p.obj and len(p.obj["/Annots"])]
+    if not pages:
+        return [Finding("annotations", "pass", "0", "none", None, "no annotations")]
+    status = "fail" if printer.forbid_annotations else "warn"
+    total = sum(n for _, n in pages)
+    return [Finding("annotations", status, str(total), "none", pages[0][0],
+                    f"{total} annotation(s) (links, comments) on {len(pages)} page(s); "
+                    "print PDFs should have none")]
+
+
+# --- geometry (pdfplumber) ------------------------------------------------------------
+
+def _is_white(color) -> bool:
+    if color is None:
+        return False
+    c = tuple(color) if isinstance(color, (list, tuple)) else (color,)
+    return c in ((1,), (1.0,), (1, 1, 1), (1.0, 1.0, 1.0), (0, 0, 0, 0), (0.0, 0.0, 0.0, 0.0))
+
+
+def _check_margins(plumber, printer: Printer, n: int, images: list) -> list[Finding]:
+    """Margins of the drawn content vs the TrimBox; also collects (page, srcsize, w, h) of
+    every placed image into `images`, so the pages are parsed once."""
+    worst = {k: (math.inf, None) for k in ("inside", "outside", "top", "bottom")}
+    has_bleed = False
+    for i, page in enumerate(plumber.pages):
+        trim = getattr(page, "trimbox", None) or page.mediabox
+        media = page.mediabox
+        if (media[2] - media[0]) - (trim[2] - trim[0]) > BOX_TOL or \
+                (media[3] - media[1]) - (trim[3] - trim[1]) > BOX_TOL:
+            has_bleed = True
+        text = [(c["x0"], c["top"], c["x1"], c["bottom"]) for c in page.chars
+                if c.get("text", "").strip()]
+        graphics = []
+        for im in page.images:
+            graphics.append((im["x0"], im["top"], im["x1"], im["bottom"]))
+            images.append((i + 1, im.get("srcsize"), im["x1"] - im["x0"], im["bottom"] - im["top"]))
+        for kind in ("rects", "lines", "curves"):
+            for g in getattr(page, kind):
+                stroke, fill = g.get("stroke"), g.get("fill")
+                if not stroke and not fill:
+                    continue
+                if fill and not stroke and _is_white(g.get("non_stroking_color")):
+                    continue
+                graphics.append((g["x0"], g["top"], g["x1"], g["bottom"]))
+        # graphics reaching the trim edge (or past it) are deliberate full-bleed art
+        graphics = [b for b in graphics
+                    if b[0] > trim[0] + BOX_TOL and b[1] > trim[1] + BOX_TOL
+                    and b[2] < trim[2] - BOX_TOL and b[3] < trim[3] - BOX_TOL]
+        boxes = text + graphics
+        if not boxes:
+            page.close()
+            continue
+        x0 = min(b[0] for b in boxes)
+        top = min(b[1] for b in boxes)
+        x1 = max(b[2] for b in boxes)
+        bottom = max(b[3] for b in boxes)
+        left, right = (x0 - trim[0]) / PT, (trim[2] - x1) / PT
+        recto = i % 2 == 0
+        inside, outside = (left, right) if recto else (right, left)
+        for k, v in (("inside", inside), ("outside", outside), ("top", (top - trim[1]) / PT),
+                     ("bottom", (trim[3] - bottom) / PT)):
+            if v < worst[k][0]:
+                worst[k] = (v, i + 1)
+        page.close()    # drop pdfplumber's per-page caches: long books stay small in memory
+    edge_min = printer.bleed_min if (has_bleed and printer.bleed_min is not None) else None
+    limits = {"inside": gutter_for(printer, n),
+              "outside": edge_min or printer.outside_min,
+              "top": edge_min or printer.top_bottom_min,
+              "bottom": edge_min or printer.top_bottom_min}
+    out = []
+    for k, (v, page) in worst.items():
+        lim = limits[k]
+        name = f"margin-{k}"
+        if page is None:
+            out.append(Finding(name, "pass", "no content", f">= {_in(lim)}", None, "no content to measure"))
+            continue
+        why = f" for {n} pages" if k == "inside" else (" with bleed" if edge_min else "")
+        if v + 0.001 < lim:
+            out.append(Finding(name, "fail", _in(v), f">= {_in(lim)}", page,
+                               f"{k} margin {v:.3f} in on page {page} is below {lim} in{why}"))
+        else:
+            out.append(Finding(name, "pass", _in(v), f">= {_in(lim)}", page,
+                               f"smallest {k} margin (page {page}){why}"))
+    return out
+
+
+def _check_images(images: list) -> list[Finding]:
+    worst, page_no, count = math.inf, None, 0
+    for pno, src, w, h in images:
+        if not src or w <= 0 or h <= 0:
+            continue
+        count += 1
+        ppi = min(src[0] / (w / PT), src[1] / (h / PT))
+        if ppi < worst:
+            worst, page_no = ppi, pno
+    if not count:
+        return [Finding("image-ppi", "pass", "no images", ">= 300 ppi", None, "no images")]
+    if worst < 300 - 0.5:
+        return [Finding("image-ppi", "fail", f"{worst:.0f} ppi", ">= 300 ppi", page_no,
+                        f"an image on page {page_no} is {worst:.0f} ppi at its placed size; "
+                        "use a larger image or place it smaller")]
+    return [Finding("image-ppi", "pass", f"{worst:.0f} ppi", ">= 300 ppi", page_no,
+                    f"lowest effective resolution of {count} image(s)")]
+
+
+def _check_size(path: Path, printer: Printer) -> list[Finding]:
+    mb = path.stat().st_size / 1_000_000
+    lim = "no limit" if math.isinf(printer.max_file_mb) else f"<= {printer.max_file_mb:g} MB"
+    if mb > printer.max_file_mb:
+        return [Finding("file-size", "fail", f"{mb:.1f} MB", lim, None,
+                        f"file is larger than {printer.name} accepts")]
+    return [Finding("file-size", "pass", f"{mb:.1f} MB", lim, None, "file size accepted")]
+
+
+# --- public API -----------------------------------------------------------------------
+
+def preflight(pdf_path: Path, printer: Printer) -> list[Finding]:
+    """Run every check on `pdf_path` for `printer`; one Finding per check."""
+    import pdfplumber
+    import pikepdf
+
+    pdf_path = Path(pdf_path)
+    findings: list[Finding] = []
+    with pikepdf.open(pdf_path) as pdf:
+        n = len(pdf.pages)
+        if n == 0:
+            return [Finding("page-count", "fail", "0", f"{printer.min_pages}-{printer.max_pages}",
+                            None, "the PDF has no pages")]
+        first = pdf.pages[0]
+        trim = _box(first, "TrimBox") or _box(first, "MediaBox")
+        trim_in = ((trim[2] - trim[0]) / PT, (trim[3] - trim[1]) / PT)
+        findings += _check_trim(pdf, printer)
+        findings += _check_pages(n, printer, trim_in)
+        findings += _check_fonts(pdf, printer)
+        findings += _check_colour(pdf, printer)
+        findings += _check_annotations(pdf, printer)
+    with pdfplumber.open(pdf_path) as plumber:
+        images: list = []
+        findings += _check_margins(plumber, printer, n, images)
+        findings += _check_images(images)
+    findings += _check_size(pdf_path, printer)
+    return findings
+
+
+def failed(findings: Iterable[Finding]) -> bool:
+    return any(f.status == "fail" for f in findings)
+
+
+def table(findings: Iterable[Finding]) -> str:
+    """An aligned text table: status, check, measured, limit, message."""
+    rows = [("STATUS", "CHECK", "MEASURED", "LIMIT", "MESSAGE")]
+    for f in findings:
+        msg = f.message if f.page is None or f"page {f.page}" in f.message else f"{f.message} (page {f.page})"
+        rows.append((f.status.upper(), f.check, f.measured, f.limit, msg))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4]
+                     for r in rows)
+
+
+def to_json(findings: Iterable[Finding]) -> str:
+    return json.dumps([asdict(f) for f in findings], indent=2, ensure_ascii=False)

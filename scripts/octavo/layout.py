@@ -227,7 +227,6 @@ def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: l
             _add_link(pdf, book_page, kind, link_target, (x0, y0, x1, y1), where, height)
         bookmarks.sort(key=lambda b: (b[0], b[4]))
         _write_outline(pdf, bookmarks, height)
-        _share_font_files(pdf)
         _copy_info(pdf, sources[0])
         pdf.save(target)
         for source in [*sources, *chapter_sources]:
@@ -282,23 +281,3 @@ def _write_outline(pdf, bookmarks: list[tuple[int, int, str, float, float]], hei
                 stack.pop()
             (stack[-1][1].children if stack else outline.root).append(item)
             stack.append((level, item))
-
-
-def _share_font_files(pdf) -> None:
-    """Every chapter embeds the same font files; keep one copy of each in the book."""
-    import hashlib
-
-    import pikepdf
-
-    seen: dict[str, pikepdf.Object] = {}
-    for obj in pdf.objects:
-        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != pikepdf.Name.FontDescriptor:
-            continue
-        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-            if key in obj:
-                stream = obj[key]
-                fingerprint = key + hashlib.sha256(stream.read_raw_bytes()).hexdigest()
-                if fingerprint in seen:
-                    obj[key] = seen[fingerprint]
-                else:
-                    seen[fingerprint] = stream

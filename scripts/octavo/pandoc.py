@@ -256,11 +256,6 @@ def _join(parts: list[list[AST]]) -> list[AST]:
     return out
 
 
-def chapter_html(pandoc: Pandoc, doc: ChapterDoc) -> str:
-    """One chapter as an HTML5 fragment for print."""
-    return chapters_html(pandoc, [doc])[0]
-
-
 #: Longest running head that fits the head line of the smallest trim in small caps.
 RUNNING_HEAD_MAX = 48
 

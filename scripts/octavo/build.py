@@ -98,13 +98,16 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
                 for chapter, (ast, needs) in zip(manuscript.chapters, asts)]
         docs = prepare_chapters(list(zip(manuscript.chapters, asts)))
         with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
-            # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out.
+            # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out. The print
+            #    HTML is converted first: pandoc runs for both at once would need their
+            #    memory at once (a big book's JSON costs pandoc ~0.5 GB per run).
+            fragments = _fragments(docs, pandoc, cache, opts.jobs) if "pdf" in formats else []
             epub: Future | None = None
             if "epub" in formats:
                 epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work, cache)
             built: dict[str, Path] = {}
             if "pdf" in formats:
-                result = _build_pdf(book, docs, pandoc, styles, work, cache, opts, report)
+                result = _build_pdf(book, docs, fragments, pandoc, styles, work, cache, opts, report)
                 report.pages = result.pages
                 built["pdf"] = result.path
             if epub is not None:
@@ -187,12 +190,11 @@ def _fragments(docs: list[ChapterDoc], pandoc: Pandoc, cache: Cache, jobs: int) 
     return fragments
 
 
-def _build_pdf(book: Book, docs: list[ChapterDoc], pandoc: Pandoc, styles: Styles, work: Path, cache: Cache,
-               opts: BuildOptions, report: BuildReport):
+def _build_pdf(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc: Pandoc, styles: Styles, work: Path,
+               cache: Cache, opts: BuildOptions, report: BuildReport):
     from .layout import splittable
     from .pdf import render_chapterwise, render_single_pass
 
-    fragments = _fragments(docs, pandoc, cache, opts.jobs)
     target = work / f"{book.slug}.pdf"
     if opts.single_pass or not splittable(styles):
         reason = "asked for" if opts.single_pass else "the stylesheet prints page references (target-counter)"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ NO_HEADS = "@page body, body-first { @top-center { content: none !important; } }
 SKELETON_PAGE = '<div class="skeleton-page" style="break-before: page"></div>'
 
 PX_TO_PT = 0.75  # WeasyPrint's CSS px -> PDF points
+_SPAWN = multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,9 @@ def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=
         if jobs > 1 and len(todo) > 1:
             # Largest first, so one long chapter does not finish alone at the end.
             todo.sort(key=lambda t: len(t.html), reverse=True)
-            with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            # "spawn": a worker starts fresh instead of as a copy of this process, which by
+            # now holds every chapter's AST; a forked copy would carry all of it along.
+            with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_SPAWN) as pool:
                 for future in as_completed([pool.submit(layout_chapter, task) for task in todo]):
                     keep(*future.result())
         else:

@@ -75,9 +75,10 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     out = (opts.out_dir or Path(book_dir) / "build").resolve()
     request = {"book": str(Path(book_dir).resolve()), "formats": ",".join(sorted(formats)),
                "single_pass": opts.single_pass, "octavo": __version__}
-    if stamp.is_current(out, request):
+    previous = stamp.current_outputs(out, request)
+    if previous is not None:
         report.up_to_date, report.seconds = True, time.monotonic() - started
-        report.outputs = {f: p for f, p in _previous_outputs(out, request).items()}
+        report.outputs = previous
         return report
     # 1. Configuration: book.yaml, validated before any work is done.
     book = load_book(Path(book_dir))
@@ -85,7 +86,6 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     manuscript = read_manuscript(book)
     # 2b. Checks: a broken footnote is found here, not by a reader. They run in a process
     #     of their own beside conversion and layout; nothing is published if they fail.
-    out.mkdir(parents=True, exist_ok=True)
     checks = _start_checks(book, manuscript, Cache(out / ".cache")) if opts.check else None
     try:
         styles = find_styles(book)
@@ -121,8 +121,7 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
             _finish_checks(checks)  # errors in the manuscript are the likelier cause: report those
         raise
     stamp.record(out, request, inputs=_inputs(book, manuscript.chapters, styles),
-                 folders=_folders(book, styles), outputs=list(report.outputs.values()))
-    _save_outputs(out, request, report.outputs)
+                 folders=_folders(book, styles), outputs=report.outputs)
     report.seconds = time.monotonic() - started
     return report
 
@@ -251,19 +250,6 @@ def _folders(book: Book, styles: Styles) -> list[Path]:
     if (book.root / "manuscript").is_dir():
         folders.append(book.root / "manuscript")
     return folders
-
-
-def _save_outputs(out: Path, request: dict, outputs: dict[str, Path]) -> None:
-    path = stamp.stamp_path(out, request).with_suffix(".outputs.json")
-    path.write_text(json.dumps({k: str(v) for k, v in outputs.items()}), encoding="utf-8")
-
-
-def _previous_outputs(out: Path, request: dict) -> dict[str, Path]:
-    path = stamp.stamp_path(out, request).with_suffix(".outputs.json")
-    try:
-        return {k: Path(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
-    except (OSError, ValueError):
-        return {}
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-VERSION = 1
+VERSION = 2
 
 
 def _state(path: Path) -> list[int] | None:
@@ -29,24 +29,27 @@ def stamp_path(out: Path, request: dict) -> Path:
     return out / ".cache" / f"stamp-{hashlib.sha256(name.encode()).hexdigest()[:12]}.json"
 
 
-def is_current(out: Path, request: dict) -> bool:
+def current_outputs(out: Path, request: dict) -> dict[str, Path] | None:
+    """The last build's outputs (format -> path) when nothing it read or wrote has
+    changed since; None when the book must be built."""
     path = stamp_path(out, request)
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     if record.get("version") != VERSION or record.get("request") != request:
-        return False
+        return None
     for name, state in record["files"].items():
         if _state(Path(name)) != state:
-            return False
-    return True
+            return None
+    return {kind: Path(name) for kind, name in record["outputs"].items()}
 
 
-def record(out: Path, request: dict, *, inputs: list[Path], folders: list[Path], outputs: list[Path]) -> None:
-    files = {str(p): _state(p) for p in [*inputs, *folders, *outputs]}
+def record(out: Path, request: dict, *, inputs: list[Path], folders: list[Path], outputs: dict[str, Path]) -> None:
+    files = {str(p): _state(p) for p in [*inputs, *folders, *outputs.values()]}
     path = stamp_path(out, request)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"version": VERSION, "request": request, "files": files}), encoding="utf-8")
+    tmp.write_text(json.dumps({"version": VERSION, "request": request, "files": files,
+                               "outputs": {kind: str(p) for kind, p in outputs.items()}}), encoding="utf-8")
     os.replace(tmp, path)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationInfo
 
 from .errors import ConfigError, Location
 
@@ -134,6 +135,14 @@ class BookSchema(_Strict):
     series: Series | None = None
     chapters: list[str] | None = None
     trim: str = "6x9"
+    #: Who prints the book: sets minimum margins, the gutter by page count, bleed, padding,
+    #: PDF/X, and what `octavo preflight` checks (see printers.py).
+    printer: Literal["kdp", "ingramspark", "lulu", "generic"] = "generic"
+    bleed: bool = False  # only for art that runs off the page edge; text-only books need none
+    marks: Literal["none", "crop"] = "none"  # crop marks: offset printers only (printer: generic)
+    paper: Literal["white", "cream"] = "white"  # sets the print cover's spine width
+    #: The printer's CMYK ICC profile, for a PDF/X job (printer: ingramspark).
+    output_profile: str | None = None
     fonts: Fonts = Fonts()
     footnotes: Footnotes = Footnotes()
     toc: Toc = Toc()
@@ -156,6 +165,15 @@ class BookSchema(_Strict):
     def _language(cls, value: str) -> str:
         if not _LANG_TAG.match(value):
             raise ValueError("use a language tag such as en, en-GB or de")
+        return value
+
+    @field_validator("marks")
+    @classmethod
+    def _marks(cls, value: str, info: ValidationInfo) -> str:
+        printer = info.data.get("printer", "generic")
+        if value == "crop" and printer != "generic":
+            raise ValueError(f"{printer} does not accept crop marks on uploads; remove 'marks', "
+                             "or use printer: generic for an offset printer")
         return value
 
     @field_validator("trim")
@@ -343,6 +361,11 @@ def _config_error(exc: ValidationError, path: Path, lines: dict[str, tuple[int, 
         return ConfigError(f"'{key}' takes nested keys, one per line, indented{shown}", where=where,
                            hint="for example  series: {name: …, number: 2}" if loc[-1] == "series"
                            else "see README.md, section book.yaml")
+    if kind == "literal_error" and isinstance(got, str):
+        choices = re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
+        close = difflib.get_close_matches(got, choices, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else "choose one of the values listed"
+        return ConfigError(f"'{key}' must be one of {', '.join(choices)}{shown}", where=where, hint=hint)
     message = error["msg"]
     return ConfigError(f"'{key}': {message}{shown}", where=where, hint=_type_hint(kind, loc))
 

@@ -15,55 +15,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .printers import PRINTERS, Printer, gutter_for  # noqa: F401 (re-exported)
+
 PT = 72.0          # points per inch
 TRIM_TOL = 0.01    # inches
 BOX_TOL = 0.5      # points, for box containment
 SUBSET = re.compile(r"^/?[A-Z]{6}\+")
-
-
-@dataclass(frozen=True)
-class Printer:
-    """A printer preset. Lengths in inches."""
-    name: str
-    trims: tuple[tuple[float, float], ...]          # (width, height); empty = any size
-    min_pages: int
-    max_pages: int
-    gutter: tuple[tuple[int, int, float], ...]      # (from_pages, to_pages, min inside margin)
-    outside_min: float
-    top_bottom_min: float
-    even_pages: bool
-    fonts_full: bool                                # warn on subset fonts
-    pdfx: str | None                                # e.g. "PDF/X-1a": expects OutputIntent, no RGB
-    forbid_annotations: bool                        # True: annotations fail; False: they warn
-    max_file_mb: float                              # math.inf = no limit
-    bleed_min: float | None = None                  # outside/top/bottom minimum when the PDF has bleed
-
-
-KDP_TRIMS = (
-    (5, 8), (5.06, 7.81), (5.25, 8), (5.5, 8.5), (6, 9), (6.14, 9.21), (6.69, 9.61),
-    (7, 10), (7.44, 9.69), (7.5, 9.25), (8, 10), (8.25, 6), (8.25, 8.25), (8.5, 8.5),
-    (8.5, 11), (8.27, 11.69), (8.25, 11),
-)
-KDP_GUTTER = ((24, 150, 0.375), (151, 300, 0.5), (301, 500, 0.625), (501, 700, 0.75),
-              (701, 828, 0.875))
-
-PRINTERS: dict[str, Printer] = {
-    # KDP paperback, B&W white paper. Annotations only warn: whether KDP rejects link
-    # annotations is UNVERIFIED (standards.md §1.2).
-    "kdp": Printer("kdp", KDP_TRIMS, 24, 828, KDP_GUTTER, 0.25, 0.25, True, True, None,
-                   False, 650.0, bleed_min=0.375),
-    # IngramSpark / Lightning Source: 0.5 in on all sides; PDF/X-1a, CMYK. Trim list and
-    # page range UNVERIFIED (login-only guide): any trim, 18-1200 pages.
-    "ingramspark": Printer("ingramspark", (), 18, 1200, ((1, 1_000_000, 0.5),), 0.5, 0.5,
-                           True, False, "PDF/X-1a", False, math.inf),
-    # Lulu: 0.5 in safety margin inside the trim; size taken from the PDF. Page range
-    # UNVERIFIED: 32-800.
-    "lulu": Printer("lulu", (), 32, 800, ((1, 1_000_000, 0.5),), 0.5, 0.5, True, False, None,
-                    False, math.inf),
-    # generic: permissive (any trim, any count, 0.25 in everywhere).
-    "generic": Printer("generic", (), 1, 1_000_000, ((1, 1_000_000, 0.25),), 0.25, 0.25,
-                       False, False, None, False, math.inf),
-}
 
 
 @dataclass(frozen=True)
@@ -82,15 +39,6 @@ def _in(x: float) -> str:
 
 def _size(w: float, h: float) -> str:
     return f"{w:g}x{h:g} in"
-
-
-def gutter_for(printer: Printer, pages: int) -> float:
-    """The minimum inside margin for this page count (nearest row outside the table)."""
-    rows = sorted(printer.gutter)
-    for lo, hi, m in rows:
-        if lo <= pages <= hi:
-            return m
-    return rows[0][2] if pages < rows[0][0] else rows[-1][2]
 
 
 # --- structure (pikepdf) --------------------------------------------------------------

@@ -9,16 +9,22 @@ BOOK   ?= .
 OUT    ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf epub check test test-fast bench help clean venv
+.PHONY: all pdf screen epub cover check test test-fast bench help clean venv
 
-all: $(STAMP)  ## Build the PDF and the EPUB into build/
+all: $(STAMP)  ## Build everything into build/: print PDF, screen PDF, EPUB
 	$(BIN)/octavo build $(BOOK) $(if $(OUT),--out $(OUT))
 
 pdf: $(STAMP)  ## Build the print PDF: build/<slug>.pdf
 	$(BIN)/octavo build $(BOOK) --format pdf $(if $(OUT),--out $(OUT))
 
+screen: $(STAMP)  ## Build the screen PDF (cover first, links, tagged): build/<slug>-screen.pdf
+	$(BIN)/octavo build $(BOOK) --format screen $(if $(OUT),--out $(OUT))
+
 epub: $(STAMP)  ## Build the EPUB 3: build/<slug>.epub
 	$(BIN)/octavo build $(BOOK) --format epub $(if $(OUT),--out $(OUT))
+
+cover: pdf  ## Build the print cover wrap: build/<slug>-cover.pdf
+	$(BIN)/octavo cover $(BOOK) $(if $(OUT),--out $(OUT))
 
 check: $(STAMP)  ## Check the manuscript (footnotes, links, images, text, spelling); never changes it
 	$(BIN)/octavo check $(BOOK)

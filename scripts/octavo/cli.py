@@ -1,4 +1,4 @@
-"""Command line: `octavo build`, `octavo --version`."""
+"""Command line: `octavo build`, `check`, `preflight`, `cover`, `octavo --version`."""
 
 from __future__ import annotations
 
@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", help="build the PDF and/or EPUB")
     build.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
-    build.add_argument("--format", choices=["pdf", "epub", "all"], default="all")
+    build.add_argument("--format", type=_formats, default="all", metavar="FORMATS",
+                       help="pdf (print interior), epub, screen (PDF for reading on a device), or all; "
+                            "several with commas: pdf,epub (default: all)")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
     build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                        help="chapters converted and laid out at once (default: CPU count)")
@@ -83,7 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     preflight.add_argument("--printer", choices=["kdp", "ingramspark", "lulu", "generic"], default="kdp")
     preflight.add_argument("--format", choices=["text", "json"], default="text")
     preflight.set_defaults(run=_preflight)
-    for p in (build, check, preflight):
+    cover = sub.add_parser("cover", help="build the print cover: back, spine and front in one PDF, with bleed")
+    cover.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
+    cover.add_argument("--pages", type=int, default=None,
+                       help="interior page count (default: read from the built <slug>.pdf)")
+    cover.add_argument("--out", type=Path, default=None,
+                       help="folder with the built PDF; the cover is written there (default: BOOK_DIR/build)")
+    cover.set_defaults(run=_cover)
+    for p in (build, check, preflight, cover):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                        help="say what was redone, list every check finding, show tools' output on errors")
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -94,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 def _build(args: argparse.Namespace) -> int:
     from .build import FORMATS, build
 
-    formats = FORMATS if args.format == "all" else (args.format,)
+    formats = args.format
     try:
         with _Progress(enabled=sys.stderr.isatty() and not args.verbose) as progress:
             report = build(args.book_dir, formats=formats, out_dir=args.out, jobs=max(1, args.jobs),
@@ -119,6 +128,10 @@ def _build(args: argparse.Namespace) -> int:
         print(f"octavo: converted with pandoc: {_chapters(report.converted)}", file=sys.stderr)
         if "pdf" in report.outputs:
             print(f"octavo: layout {report.layout}; laid out: {_chapters(report.laid_out)}", file=sys.stderr)
+    for note in report.notes:
+        print(f"octavo: {note}", file=sys.stderr)
+    if report.preflight:
+        _report_preflight(report)
     pages = f", {report.pages} pages" if report.pages else ""
     print(f"octavo: built {paths}{pages} in {report.seconds:.1f} s")
     if args.validate and "epub" in report.outputs:
@@ -171,6 +184,71 @@ def _preflight(args: argparse.Namespace) -> int:
     findings = preflight(pdf, PRINTERS[args.printer])
     print(to_json(findings) if args.format == "json" else table(findings))
     return 1 if failed(findings) else 0
+
+
+def _cover(args: argparse.Namespace) -> int:
+    from .config import load_book
+    from .cover import build_print_cover, cover_geometry
+    from .errors import ConfigError, shown_path
+    from .printers import PRINTERS
+    from .styles import find_styles
+
+    book = load_book(args.book_dir)
+    styles = find_styles(book)
+    out = args.out if args.out is not None else book.root / "build"
+    pages = args.pages
+    if pages is None:
+        interior = out / f"{book.slug}.pdf"
+        if not interior.is_file():
+            raise ConfigError(f"'{interior}' does not exist; the cover's spine needs its page count",
+                              hint="build the interior first: make pdf (or pass --pages N)")
+        import pikepdf
+
+        try:
+            with pikepdf.open(interior) as pdf:
+                pages = len(pdf.pages)
+        except pikepdf.PdfError as exc:
+            raise ConfigError(f"'{interior}' cannot be read as a PDF ({exc})",
+                              hint="build the interior again: make pdf") from None
+    elif pages < 1:
+        raise ConfigError(f"--pages must be a positive number (got {pages})", hint="pass the interior page count")
+    target = build_print_cover(book, styles, pages, out / f"{book.slug}-cover.pdf")
+    g = cover_geometry(book, pages)
+    spine_text = ("spine text set" if g.spine_text
+                  else f"no spine text (fewer than {g.spine_text_min_pages} pages)")
+    printer = PRINTERS[g.printer]
+    note = ("" if printer.min_pages <= pages <= printer.max_pages
+            else f"; note: {g.printer} prints {printer.min_pages}-{printer.max_pages} pages")
+    print(f"octavo: cover {shown_path(target)}: {g.width:.3f} × {g.height:.3f} in, spine {g.spine:.3f} in "
+          f"({g.printer}, {g.paper} paper), {pages} pages, {spine_text}{note}")
+    return 0
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .build import FORMATS
+
+    if text == "all":
+        return FORMATS
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or repr(text)}; "
+                                         f"choose from {', '.join(FORMATS)}, all")
+    return chosen
+
+
+def _report_preflight(report) -> None:
+    """One line when the print PDF passes the printer's checks; the problems when not."""
+    problems = [f for f in report.preflight if f.status != "pass"]
+    fails = [f for f in problems if f.status == "fail"]
+    if not problems:
+        print(f"octavo: preflight for {report.printer}: all {len(report.preflight)} checks pass", file=sys.stderr)
+        return
+    for finding in problems:
+        where = f" (page {finding.page})" if finding.page and f"page {finding.page}" not in finding.message else ""
+        print(f"octavo: preflight: {finding.status}: {finding.check}: {finding.message}{where}", file=sys.stderr)
+    verdict = f"{len(fails)} fail" if fails else "passes, with warnings"
+    print(f"octavo: preflight for {report.printer}: {verdict} (octavo preflight shows the table)", file=sys.stderr)
 
 
 def _book_of(paths: list[Path]) -> tuple[Path | None, list[Path]]:

@@ -97,10 +97,11 @@ def test_validate_runs_epubcheck_or_says_how_to_get_java(tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_preflight_command_exit_codes_and_json(built_pdf) -> None:
-    pdf = built_pdf("sample")  # 20 pages: below KDP's 24-page minimum, fine for a generic printer
-    result = run("preflight", str(pdf), "--printer", "kdp", cwd=ROOT)
+    pdf = built_pdf("sample")  # made for KDP; not the PDF/X-1a that IngramSpark asks for
+    result = run("preflight", str(pdf), "--printer", "ingramspark", cwd=ROOT)
     assert result.returncode == 1
-    assert any(line.startswith("FAIL") and "page-count" in line for line in result.stdout.splitlines())
+    assert any(line.startswith("FAIL") and "output-intent" in line for line in result.stdout.splitlines())
+    assert run("preflight", str(pdf), "--printer", "kdp", cwd=ROOT).returncode == 0
     result = run("preflight", str(pdf), "--printer", "generic", "--format", "json", cwd=ROOT)
     assert result.returncode == 0
     checks = {f["check"]: f["status"] for f in json.loads(result.stdout)}

@@ -147,5 +147,5 @@ def test_a_killed_build_leaves_no_partial_output(tmp_path: Path) -> None:
         assert finished == [], f"killed after {delay} s, found {finished}"
     # the next build cleans up after the killed one and succeeds
     report = build(book, out_dir=out)
-    assert sorted(p.suffix for p in report.outputs.values()) == [".epub", ".pdf"]
+    assert sorted(report.outputs) == ["epub", "pdf", "screen"]
     assert [p.name for p in out.iterdir() if p.name.startswith(".octavo-")] == []

@@ -26,7 +26,7 @@ from .tools import Pandoc, find_pandoc, weasyprint_version
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub", "screen")  # print interior, EPUB 3, screen PDF
 
 
 class ChecksFailed(OctavoError):
@@ -64,6 +64,10 @@ class BuildReport:
     laid_out: list[str] = field(default_factory=list)  # chapters WeasyPrint had to lay out
     layout: str = ""  # "chapter-wise" or "single-pass (reason)"
     diagnostics: list = field(default_factory=list)  # from the manuscript checks
+    printer: str = ""  # the printer the print PDF was made and preflighted for
+    preflight: list = field(default_factory=list)  # preflight findings on the print PDF
+    screen_pages: int | None = None
+    notes: list[str] = field(default_factory=list)  # what the build decided and why (padding, second pass)
 
 
 def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path | None = None,
@@ -101,19 +105,29 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
             # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out. The print
             #    HTML is converted first: pandoc runs for both at once would need their
             #    memory at once (a big book's JSON costs pandoc ~0.5 GB per run).
-            fragments = _fragments(docs, pandoc, cache, opts.jobs) if "pdf" in formats else []
+            printed = "pdf" in formats or "screen" in formats
+            fragments = _fragments(docs, pandoc, cache, opts.jobs) if printed else []
+            cover = _cover(book, styles, cache, work) if ("epub" in formats or "screen" in formats) else None
             epub: Future | None = None
             if "epub" in formats:
-                epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work, cache)
+                epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work, cache, cover)
             built: dict[str, Path] = {}
             if "pdf" in formats:
                 result = _build_pdf(book, docs, fragments, pandoc, styles, work, cache, opts, report)
                 report.pages = result.pages
                 built["pdf"] = result.path
+                # 6. Preflight: the finished file measured against the printer's rules.
+                from .preflight import PRINTERS, preflight
+
+                report.printer = book.schema.printer
+                report.preflight = preflight(result.path, PRINTERS[book.schema.printer])
+            if "screen" in formats:
+                built["screen"] = _build_screen(book, docs, fragments, styles, work, cache, cover, opts, report)
             if epub is not None:
                 built["epub"] = epub.result()
             if checks is not None:
                 report.diagnostics = _finish_checks(checks)
+
             for kind, path in built.items():
                 report.outputs[kind] = _publish(path, out)
     except OctavoError:
@@ -191,6 +205,25 @@ def _fragments(docs: list[ChapterDoc], pandoc: Pandoc, cache: Cache, jobs: int) 
 
 def _build_pdf(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc: Pandoc, styles: Styles, work: Path,
                cache: Cache, opts: BuildOptions, report: BuildReport):
+    from .pdf import print_setup
+
+    setup = print_setup(book)
+    result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, setup)
+    # The printer's minimum gutter grows with the page count (KDP: 0.375 in up to 150
+    # pages … 0.875 in over 700): when the finished count needs a wider one, lay out again.
+    wider = print_setup(book, pages=result.pages)
+    if wider.geometry.inner > setup.geometry.inner:
+        report.notes.append(f"second layout pass: {result.pages} pages need a {wider.geometry.inner} in gutter "
+                            f"for {book.schema.printer} (was {setup.geometry.inner} in)")
+        result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, wider)
+    if result.padded:
+        report.notes.append(f"added {result.padded} blank pages at the end: {book.schema.printer} prints "
+                            f"at least {setup.min_pages}")
+    return result
+
+
+def _lay_out(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc: Pandoc, styles: Styles, work: Path,
+             cache: Cache, opts: BuildOptions, report: BuildReport, setup):
     from .layout import splittable
     from .pdf import render_chapterwise, render_single_pass
 
@@ -200,40 +233,57 @@ def _build_pdf(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc:
         report.layout = f"single-pass ({reason})"
         report.laid_out = [doc.chapter.display for doc in docs]
         opts.progress("laying out the book in one pass", 0, 1)
-        result = render_single_pass(book, docs, fragments, styles, target)
+        result = render_single_pass(book, docs, fragments, styles, target, setup)
         opts.progress("laying out the book in one pass", 1, 1)
         return result
     report.layout = "chapter-wise"
     versions = f"{__version__} {weasyprint_version()} {pandoc.version_text}"
-    result, laid_out = render_chapterwise(book, docs, fragments, styles, target, cache=cache,
+    result, laid_out = render_chapterwise(book, docs, fragments, styles, target, setup, cache=cache,
                                           jobs=opts.jobs, tool_versions=versions, progress=opts.progress)
     report.laid_out = [doc.chapter.display for doc in docs if doc.chapter.index in laid_out]
     return result
 
 
+def _build_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, work: Path,
+                  cache: Cache, cover: Path, opts: BuildOptions, report: BuildReport) -> Path:
+    """The screen edition: one pass (a tagged PDF cannot be pieced together), cached whole."""
+    from .pdf import render_screen
+
+    opts.progress("laying out the screen edition", 0, 1)
+    target = work / f"{book.slug}-screen.pdf"
+    report.screen_pages = render_screen(book, docs, fragments, styles, cover, target, cache=cache,
+                                        tool_versions=f"{__version__} {weasyprint_version()}")
+    opts.progress("laying out the screen edition", 1, 1)
+    return target
+
+
 def _build_epub(book: Book, docs: list[ChapterDoc], pandoc: Pandoc, styles: Styles, work: Path,
-                cache: Cache) -> Path:
-    from .cover import typographic_cover
+                cache: Cache, cover: Path) -> Path:
     from .epub import build_epub
 
-    cover = _cover(book, styles, work, typographic_cover)
     target = work / f"{book.slug}.epub"
     build_epub(book, docs, pandoc=pandoc, styles_base=styles.base, styles_epub=styles.epub,
                fonts=styles.fonts, cover=cover, workdir=work, target=target, cache=cache)
     return target
 
 
-def _cover(book: Book, styles: Styles, work: Path, draw) -> Path:
-    if book.schema.cover:
-        path = book.project_path(book.schema.cover, key="cover")
-        if not path.is_file():
-            raise ConfigError(f"cover image '{book.schema.cover}' does not exist", where=book.locate("cover"),
-                              hint="fix the path, or remove 'cover' to get a typographic cover")
-        return path
-    by_name = {p.name.lower(): p for p in styles.fonts}
-    regular = next((p for n, p in by_name.items() if "regular" in n), styles.fonts[0])
-    italic = next((p for n, p in by_name.items() if "italic" in n and "bold" not in n), regular)
-    return draw(book, regular, italic, work / "cover.png")
+def _cover(book: Book, styles: Styles, cache: Cache, work: Path) -> Path:
+    """The cover image (EPUB cover, screen edition's first page): the author's art fitted
+    to 1600×2560, or a typographic cover; drawn once and kept in the cache."""
+    from .cover import cover_art, epub_cover
+
+    art = cover_art(book)
+    key = digest("cover", book.schema.model_dump_json(), art.read_bytes() if art else b"",
+                 *(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in styles.fonts), __version__)
+    suffix = ".jpg" if art is not None and art.suffix.lower() not in (".png",) else ".png"
+    cached = cache.get("cover" + suffix, key)
+    if cached is not None:
+        target = work / ("cover" + suffix)
+        target.write_bytes(cached)
+        return target
+    target = epub_cover(book, styles, work / "cover.png")
+    cache.put("cover" + target.suffix, key, target.read_bytes())
+    return target
 
 
 def _inputs(book: Book, chapters: tuple[Chapter, ...], styles: Styles) -> list[Path]:

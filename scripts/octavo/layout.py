@@ -50,6 +50,7 @@ class LayoutTask:
     extra_css: tuple[str, ...]
     key: str
     pad_even: bool = False  # add a blank page when the count is odd (extra_css[0] sizes it)
+    pdf_options: tuple = ()  # WeasyPrint's write_pdf options, as (name, value) pairs
 
 
 def splittable(styles: Styles) -> bool:
@@ -74,7 +75,7 @@ def layout_key(book: Book, styles_key: str, html_text: str, extra_css: tuple[str
 
 def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
     """Worker: lay out one chapter; return (index, layout meta JSON, PDF bytes)."""
-    from .pdf import PDF_OPTIONS, pad_to_even, render_document
+    from .pdf import pad_to_even, render_document
 
     document = render_document(task.html, task.root, task.styles, task.extra_css)
     if task.pad_even:
@@ -88,7 +89,7 @@ def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
                       for page in pages],
         "height": pages[0].height if pages else 0,
     }
-    pdf = document.write_pdf(**PDF_OPTIONS)
+    pdf = document.write_pdf(**dict(task.pdf_options))
     return task.index, json.dumps(meta).encode(), pdf
 
 
@@ -135,13 +136,15 @@ def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=
 
 
 def skeleton_tasks(book: Book, docs: list[ChapterDoc], counts: list[int], starts: list[int], front_html: str,
-                   styles: Styles, styles_key: str, tool_versions: str, jobs: int, page_css: str,
-                   chapter_section, html_document) -> list[LayoutTask]:
+                   styles: Styles, styles_key: str, tool_versions: str, jobs: int, page_css: tuple[str, ...],
+                   pdf_options: tuple, chapter_section, html_document) -> list[LayoutTask]:
     """The folio documents: the front matter, then the chapters in `jobs` runs of about
     equal length, each run restarting the page count where it begins."""
-    extra = (page_css, NO_HEADS)
+    extra = (*page_css, NO_HEADS)
+    keyed = (repr(pdf_options),)
     tasks = [LayoutTask(index=0, html=front_html, root=book.root, styles=styles, extra_css=extra, pad_even=True,
-                        key=layout_key(book, styles_key, front_html, extra, tool_versions))]
+                        pdf_options=pdf_options, key=layout_key(book, styles_key, front_html, extra + keyed,
+                                                                tool_versions))]
     share = sum(counts) / max(jobs, 1)
     runs: list[list[int]] = [[]]
     filled = 0
@@ -159,7 +162,8 @@ def skeleton_tasks(book: Book, docs: list[ChapterDoc], counts: list[int], starts
         restart = f"@page body-first:nth(1 of body-first) {{ counter-reset: page {starts[run[0]]}; }}"
         css = (*extra, restart)
         tasks.append(LayoutTask(index=number, html=html_text, root=book.root, styles=styles, extra_css=css,
-                                pad_even=True, key=layout_key(book, styles_key, html_text, css, tool_versions)))
+                                pad_even=True, pdf_options=pdf_options,
+                                key=layout_key(book, styles_key, html_text, css + keyed, tool_versions)))
     return tasks
 
 
@@ -246,6 +250,8 @@ def _copy_info(pdf, source) -> None:
         pdf.trailer.Info = pdf.copy_foreign(source.trailer.Info)
     if "/Metadata" in source.Root:
         pdf.Root.Metadata = pdf.copy_foreign(source.Root.Metadata)
+    if "/OutputIntents" in source.Root:  # PDF/X: the printer's colour profile
+        pdf.Root.OutputIntents = pdf.copy_foreign(source.Root.OutputIntents)
     if "/Lang" in source.Root:
         pdf.Root.Lang = pikepdf.String(str(source.Root.Lang))
 

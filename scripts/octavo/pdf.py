@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .config import Book
-from .errors import OctavoError, ToolError
+from .errors import ConfigError, OctavoError, ToolError
 from .pandoc import ChapterDoc
 from .styles import Styles
 
@@ -24,6 +24,7 @@ class PrintResult:
     path: Path
     pages: int
     body_start: int  # 0-based index of arabic page 1
+    padded: int = 0  # blank pages added at the end to reach the printer's minimum
 
 
 #: Fonts are embedded as subsets: a whole font has no Unicode mapping for small caps,
@@ -148,29 +149,146 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def page_css(book: Book) -> str:
-    """Trim size and margins: the only part of the print style that comes from book.yaml."""
+#: The running head sits in the top margin (0.2 in of padding plus its own line), the
+#: folio in the bottom margin: a printer's minimum margin is measured to them, not to the
+#: text block, so the margins keep this much room beyond the minimum.
+HEAD_ROOM = 0.35
+FOOT_ROOM = 0.40
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """The trimmed page and its margins, in inches, as laid out for one printer."""
+
+    width: float
+    height: float
+    inner: float
+    outer: float
+    top: float
+    bottom: float
+    bleed: float = 0.0            # 0: no bleed
+    bleed_sides: str = "outside"  # "outside" (head, foot, fore-edge) or "all"
+    marks: bool = False           # crop marks (offset printers only)
+    pages: int | None = None      # the page count the gutter was chosen for
+    symmetric: bool = False       # screen edition: no inside or outside, no binding
+
+
+def page_geometry(book: Book, pages: int | None = None) -> PageGeometry:
+    """Classical margins for the trim, raised to what the book's printer requires.
+
+    The printer's minimum inside margin grows with the page count (KDP's table), so the
+    build lays the book out, counts its pages, and asks again with `pages`."""
+    from .printers import BLEED, PRINTERS, gutter_for
+
+    printer = PRINTERS[book.schema.printer]
     width, height = book.trim_inches
     # Mirrored margins: the inner (gutter) margin is wider so text clears the binding;
     # the foot is deeper than the head (classical proportions, see docs/typography.md).
-    inner = round(max(0.75, width * 0.145), 3)
-    outer = round(max(0.6, width * 0.115), 3)
-    top = round(height * 0.08, 3)
-    bottom = round(height * 0.095, 3)
+    inner = max(0.75, width * 0.145)
+    outer = max(0.6, width * 0.115)
+    top, bottom = height * 0.08, height * 0.095
+    edge = printer.bleed_min if (book.schema.bleed and printer.bleed_min) else None
+    outer = max(outer, edge or printer.outside_min)
+    top = max(top, (edge or printer.top_bottom_min) + HEAD_ROOM)
+    bottom = max(bottom, (edge or printer.top_bottom_min) + FOOT_ROOM)
+    if pages is not None:
+        inner = max(inner, gutter_for(printer, pages))
+    r = lambda x: round(x, 3)  # noqa: E731
+    return PageGeometry(width, height, r(inner), r(outer), r(top), r(bottom),
+                        bleed=BLEED if book.schema.bleed or book.schema.marks == "crop" else 0.0,
+                        bleed_sides=printer.bleed_sides, marks=book.schema.marks == "crop", pages=pages)
+
+
+def page_css(book: Book, geometry: PageGeometry | None = None) -> str:
+    """Trim, margins and bleed: the only part of the print style that comes from book.yaml."""
+    g = geometry or page_geometry(book)
+    css = [f"@page {{ size: {g.width}in {g.height}in; margin: {g.top}in {g.outer}in {g.bottom}in {g.inner}in; }}"]
+    if g.symmetric:
+        side = round((g.inner + g.outer) / 2, 3)
+        css.append(f"@page {{ margin-left: {side}in; margin-right: {side}in; }}")
+    else:
+        css += [f"@page :left {{ margin-left: {g.outer}in; margin-right: {g.inner}in; }}",
+                f"@page :right {{ margin-left: {g.inner}in; margin-right: {g.outer}in; }}"]
+    if g.bleed and g.bleed_sides == "all":
+        css.append(f"@page {{ bleed: {g.bleed}in; }}")
+    elif g.bleed:
+        # Head, foot and fore-edge only: the spine edge is bound, not trimmed (KDP).
+        css += [f"@page :right {{ bleed: {g.bleed}in {g.bleed}in {g.bleed}in 0; }}",
+                f"@page :left {{ bleed: {g.bleed}in 0 {g.bleed}in {g.bleed}in; }}"]
+    if g.marks:
+        css.append("@page { marks: crop; }")
     family = book.schema.fonts.family.replace('"', "")
-    return (f"@page {{ size: {width}in {height}in; margin: {top}in {outer}in {bottom}in {inner}in; }}\n"
-            f"@page :left {{ margin-left: {outer}in; margin-right: {inner}in; }}\n"
-            f"@page :right {{ margin-left: {inner}in; margin-right: {outer}in; }}\n"
-            f'html {{ font-family: "{family}", serif; }}\n'
-            f"@page body:left, body-first:left {{ @top-center {{ content: {_css_string(book.schema.title)}; }} }}\n")
+    css.append(f'html {{ font-family: "{family}", serif; }}')
+    if not g.symmetric:  # a spread: the verso carries the book's title
+        css.append(f"@page body:left, body-first:left {{ @top-center {{ content: {_css_string(book.schema.title)}; }} }}")
+    return "\n".join(css) + "\n"
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How one edition's PDF is made: page geometry, colour rules and PDF variant."""
+
+    geometry: PageGeometry
+    colour_css: str = ""           # PDF/X: every colour in device CMYK, the printer's profile
+    pdf_variant: str | None = None  # e.g. "pdf/x-1a"
+    tagged: bool = False           # tagged PDF (structure for screen readers)
+    strip_links: bool = False      # print for a print-on-demand service: no annotations
+    min_pages: int = 0             # pad with blank pages up to the printer's minimum
+    even: bool = True
+
+    def css(self, book: Book) -> tuple[str, ...]:
+        return tuple(c for c in (page_css(book, self.geometry), self.colour_css) if c)
+
+    def pdf_options(self) -> dict:
+        options: dict = dict(PDF_OPTIONS)
+        if self.pdf_variant:
+            options["pdf_variant"] = self.pdf_variant
+        if self.tagged:
+            options["pdf_tags"] = True
+        return options
+
+
+#: PDF/X-1a: black is pure K (text in RGB black would print as four-colour "rich black"),
+#: and nothing may be RGB. WeasyPrint cannot draw an SVG or a gradient in CMYK, so the
+#: short footnote rule becomes a full-measure hairline.
+CMYK_CSS = """
+html, a, a:visited { color: device-cmyk(0 0 0 1); }
+@page { color: device-cmyk(0 0 0 1);
+  @footnote { background: none; border-top: 0.4pt solid device-cmyk(0 0 0 1); } }
+"""
+
+
+def print_setup(book: Book, pages: int | None = None) -> PrintSetup:
+    """The print edition for the book's printer (book.yaml `printer`)."""
+    from .printers import PRINTERS
+
+    printer = PRINTERS[book.schema.printer]
+    colour = ""
+    variant = None
+    if printer.pdfx:
+        variant = "pdf/x-1a" if printer.pdfx == "PDF/X-1a" else printer.pdfx.lower()
+        colour = CMYK_CSS
+        if book.schema.output_profile:
+            profile = book.project_path(book.schema.output_profile, key="output_profile")
+            if not profile.is_file():
+                raise ConfigError(f"output profile '{book.schema.output_profile}' does not exist",
+                                  where=book.locate("output_profile"),
+                                  hint="point it at the CMYK .icc file your printer names")
+            colour = ("@color-profile device-cmyk { components: cyan, magenta, yellow, black; "
+                      f"src: url({_css_string(profile.as_uri())}); }}\n") + colour
+    pod = printer.name != "generic"
+    return PrintSetup(page_geometry(book, pages), colour_css=colour, pdf_variant=variant,
+                      strip_links=pod, min_pages=printer.min_pages if pod else 0)
 
 
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def render_document(document_html: str, root: Path, styles: Styles, extra_css: tuple[str, ...] = ()):
-    """Lay out an HTML document with the book's stylesheets; return WeasyPrint's Document."""
+def render_document(document_html: str, root: Path, styles: Styles, extra_css: tuple[str, ...] = (),
+                    edition: str = "print"):
+    """Lay out an HTML document with the book's stylesheets; return WeasyPrint's Document.
+    The screen edition adds screen.css to the print sheets."""
     from weasyprint import HTML
 
     from .weasyfix import fast_font_subsets, keep_notes_with_calls
@@ -178,9 +296,9 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
     keep_notes_with_calls()
     fast_font_subsets()
     try:
-        fetcher, fonts, sheets = _stylesheets(root, styles, extra_css, _stamp(styles))
+        fetcher, fonts, profiles, sheets = _stylesheets(root, styles, extra_css, edition, _stamp(styles))
         return HTML(string=document_html, base_url=str(root) + "/", url_fetcher=fetcher,
-                    media_type="print").render(stylesheets=sheets, font_config=fonts)
+                    media_type="print").render(stylesheets=sheets, font_config=fonts, color_profiles=profiles)
     except FatalURLFetchingError as exc:
         raise ResourceRefused(str(exc), hint="keep images and stylesheets inside the project; "
                               "the build never fetches from the network") from None
@@ -190,11 +308,12 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
 
 
 def _stamp(styles: Styles) -> tuple:
-    return tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in (styles.base, styles.print, *styles.fonts))
+    return tuple((p, p.stat().st_mtime_ns, p.stat().st_size)
+                 for p in (styles.base, styles.print, styles.screen, *styles.fonts))
 
 
 @functools.lru_cache(maxsize=4)
-def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], stamp: tuple):
+def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], edition: str, stamp: tuple):
     """Parsed stylesheets and loaded fonts, reused by every document a process lays out
     (a worker lays out many chapters; parsing CSS and loading fonts each time adds up).
     `stamp` (file times and sizes) makes an edited stylesheet or font a new entry."""
@@ -205,10 +324,14 @@ def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], stamp: 
     # @font-face rules only take effect when the stylesheets and the render share one
     # FontConfiguration.
     fonts = FontConfiguration()
-    sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts)
-              for path in (styles.base, styles.print)]
-    sheets += [CSS(string=text, url_fetcher=fetcher, font_config=fonts) for text in extra_css]
-    return fetcher, fonts, sheets
+    # An @color-profile rule (PDF/X) reaches the PDF only through one shared dict.
+    profiles: dict = {}
+    files = (styles.base, styles.print, styles.screen) if edition == "screen" else (styles.base, styles.print)
+    sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts, color_profiles=profiles)
+              for path in files]
+    sheets += [CSS(string=text, url_fetcher=fetcher, font_config=fonts, color_profiles=profiles)
+               for text in extra_css]
+    return fetcher, fonts, profiles, sheets
 
 
 def pad_to_even(document, page_style: str):
@@ -222,26 +345,27 @@ def pad_to_even(document, page_style: str):
 
 
 def render_single_pass(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles,
-                       target: Path) -> PrintResult:
+                       target: Path, setup: PrintSetup) -> PrintResult:
     """Lay the whole book out in one WeasyPrint pass and write the PDF to `target`."""
-    document = pad_to_even(render_document(print_html(book, docs, fragments), book.root, styles, (page_css(book),)),
-                           page_css(book))
+    css = setup.css(book)
+    document = pad_to_even(render_document(print_html(book, docs, fragments), book.root, styles, css), css[0])
     body_start = next((i for i, page in enumerate(document.pages) if "ch01" in page.anchors), 0)
-    document.write_pdf(target, **PDF_OPTIONS)
-    _finish_pdf(target, book, body_start)
-    return PrintResult(path=target, pages=len(document.pages), body_start=body_start)
+    document.write_pdf(target, **setup.pdf_options())
+    pages, padded = _finish_pdf(target, book, body_start, setup)
+    return PrintResult(path=target, pages=pages, body_start=body_start, padded=padded)
 
 
 def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, target: Path,
-                       *, cache, jobs: int, tool_versions: str, progress=lambda stage, done, total: None,
-                       ) -> tuple[PrintResult, list[int]]:
+                       setup: PrintSetup, *, cache, jobs: int, tool_versions: str,
+                       progress=lambda stage, done, total: None) -> tuple[PrintResult, list[int]]:
     """Lay chapters out in parallel (and from the cache), then assemble the book.
 
     Returns the result and the indexes (1-based) of the chapters that were laid out."""
     from .layout import NO_FOLIOS, LayoutTask, assemble, layout_documents, layout_key, skeleton_tasks, styles_digest
 
     continuous = book.schema.footnotes.numbering == "continuous"
-    extra = (page_css(book), NO_FOLIOS)
+    extra = (*setup.css(book), NO_FOLIOS)
+    options = tuple(setup.pdf_options().items())
     tasks, offset, styles_key = [], 0, styles_digest(styles)
     for position, (doc, fragment) in enumerate(zip(docs, fragments)):
         section = chapter_section(book, doc, fragment, first=position == 0,
@@ -249,7 +373,8 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
         offset += doc.note_count
         text = html_document(book, [section])
         tasks.append(LayoutTask(index=doc.chapter.index, html=text, root=book.root, styles=styles,
-                                extra_css=extra, key=layout_key(book, styles_key, text, extra, tool_versions)))
+                                extra_css=extra, pdf_options=options,
+                                key=layout_key(book, styles_key, text, extra + (repr(options),), tool_versions)))
     chapters, laid_out = layout_documents(tasks, cache, jobs,
                                           lambda done, total: progress("laying out chapters", done, total))
     # Page numbers are known now: each chapter starts on the recto after the last one.
@@ -264,14 +389,65 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
     # pages, empty but for their folios, in a few runs laid out side by side.
     front = html_document(book, [front_matter(book, docs, numbers)])
     groups = skeleton_tasks(book, docs, counts, starts, front, styles, styles_key, tool_versions, jobs,
-                            page_css(book), chapter_section, html_document)
+                            setup.css(book), options, chapter_section, html_document)
     parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total),
                                 kind="folios")
     progress("assembling the PDF", 0, 1)
-    total, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target)
-    _finish_pdf(target, book, body_start)
+    _, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target)
+    total, padded = _finish_pdf(target, book, body_start, setup)
     progress("assembling the PDF", 1, 1)
-    return PrintResult(path=target, pages=total, body_start=body_start), laid_out
+    return PrintResult(path=target, pages=total, body_start=body_start, padded=padded), laid_out
+
+
+def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, cover: Path,
+                  target: Path, *, cache, tool_versions: str) -> int:
+    """The screen edition: cover first, symmetric pages, no blank versos, live links,
+    bookmarks, tagged for screen readers. One pass; cached whole. Returns the page count."""
+    import base64
+    import dataclasses
+
+    from .cache import digest
+    from .layout import styles_digest
+
+    geometry = dataclasses.replace(page_geometry(book), symmetric=True, bleed=0.0, marks=False)
+    css = (page_css(book, geometry),)
+    image = base64.b64encode(cover.read_bytes()).decode()
+    mime = "image/jpeg" if cover.suffix.lower() in (".jpg", ".jpeg") else "image/png"
+    cover_html = (f'<section class="cover"><img src="data:{mime};base64,{image}" '
+                  f'alt="{html.escape("Cover: " + book.schema.title)}"></section>')
+    sections = [chapter_section(book, doc, fragment, first=position == 0)
+                for position, (doc, fragment) in enumerate(zip(docs, fragments))]
+    document_html = html_document(book, [cover_html, front_matter(book, docs), *sections])
+    key = digest(document_html, *css, styles_digest(styles), styles.screen.read_bytes(), tool_versions,
+                 str(book.root))
+    cached = cache.get("screen-pdf", key)
+    if cached is not None:
+        target.write_bytes(cached)
+    else:
+        document = render_document(document_html, book.root, styles, css, edition="screen")
+        body_start = next((i for i, page in enumerate(document.pages) if docs and docs[0].chapter.anchor
+                           in page.anchors), 1)
+        document.write_pdf(target, pdf_tags=True, **PDF_OPTIONS)
+        _label_screen(target, book, body_start)
+        cache.put("screen-pdf", key, target.read_bytes())
+    import pikepdf
+
+    with pikepdf.open(target) as pdf:
+        return len(pdf.pages)
+
+
+def _label_screen(path: Path, book: Book, body_start: int) -> None:
+    """Page labels: "Cover", then i, ii, … for the front matter, then 1, 2, …"""
+    import pikepdf
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        nums = pikepdf.Array([0, pikepdf.Dictionary(P=pikepdf.String("Cover")),
+                              1, pikepdf.Dictionary(S=pikepdf.Name.r, St=2)])
+        if body_start > 1:
+            nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
+        pdf.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
+        pdf.Root.Lang = pikepdf.String(book.schema.language)
+        pdf.save(path)
 
 
 class _Without(logging.Filter):
@@ -289,8 +465,10 @@ class _Without(logging.Filter):
 logging.getLogger("weasyprint").addFilter(_Without("No anchor"))
 
 
-def _finish_pdf(path: Path, book: Book, body_start: int) -> None:
-    """Page labels (i, ii, … then 1, 2, …) so viewers show the printed folios."""
+def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
+    """Page labels (i, ii, … then 1, 2, …) so viewers show the printed folios; blank pages
+    up to the printer's minimum and an even count; no links in a file for a printer.
+    Returns the page count and the blank pages added beyond an even count."""
     import pikepdf
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
@@ -299,7 +477,26 @@ def _finish_pdf(path: Path, book: Book, body_start: int) -> None:
             nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
         pdf.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
         pdf.Root.Lang = pikepdf.String(book.schema.language)
+        laid_out = len(pdf.pages)
+        wanted = max(laid_out, setup.min_pages)
+        if setup.even:
+            wanted += wanted % 2
+        while len(pdf.pages) < wanted and len(pdf.pages) >= 2:
+            # A blank page with the boxes of the page two back (same side, same bleed).
+            model = pdf.pages[len(pdf.pages) - 2].obj
+            blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Contents=pdf.make_stream(b""),
+                                       Resources=pikepdf.Dictionary())
+            for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox", "/ArtBox"):
+                if box in model:
+                    blank[box] = pikepdf.Array(list(model[box]))
+            pdf.pages.append(pikepdf.Page(blank))
+        if setup.strip_links:
+            # A printed page cannot be clicked, and KDP asks for no annotations.
+            for page in pdf.pages:
+                if "/Annots" in page.obj:
+                    del page.obj["/Annots"]
         pdf.save(path)
+        return len(pdf.pages), max(0, len(pdf.pages) - laid_out - laid_out % 2)
 
 
 class ProjectFetcher(URLFetcher):

@@ -20,6 +20,7 @@ class Styles:
     base: Path
     print: Path
     epub: Path
+    screen: Path  # the screen PDF's changes to print.css
     fonts: tuple[Path, ...]
 
 
@@ -37,5 +38,7 @@ def find_styles(book: Book) -> Styles:
     if not fonts:
         raise ConfigError(f"no .ttf or .otf font files in {fonts_dir}", where=book.locate("fonts.directory"),
                           hint="put the book's font files there, or remove fonts.directory to use EB Garamond")
+    # A book's own styles folder may predate the screen edition: octavo's sheet then applies.
+    screen = directory / "screen.css" if (directory / "screen.css").is_file() else DEFAULT_STYLES / "screen.css"
     return Styles(directory=directory, base=directory / "base.css", print=directory / "print.css",
-                  epub=directory / "epub.css", fonts=fonts)
+                  epub=directory / "epub.css", screen=screen, fonts=fonts)

@@ -34,18 +34,33 @@ def corpus(name: str) -> Path:
     return path
 
 
+def corpus_for(name: str, printer: str, folder: Path) -> Path:
+    """A copy of a corpus book whose book.yaml names `printer` (the corpora are read-only)."""
+    import shutil
+
+    copy = folder / name
+    shutil.copytree(corpus(name), copy)
+    with (copy / "book.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"\nprinter: {printer}\n")
+    return copy
+
+
 @pytest.fixture(scope="session")
 def built_pdf(tmp_path_factory):
-    """Build a book's PDF once per session; returns a function name -> PDF path."""
+    """Build a book's print PDF once per session, for KDP (the sample's own book.yaml
+    says kdp; the corpora get it added); returns a function name -> PDF path."""
     from octavo.build import build
 
     cache: dict[str, Path] = {}
 
     def get(name: str) -> Path:
         if name not in cache:
-            source = ROOT if name == "sample" else corpus(name)
             out = tmp_path_factory.mktemp(f"pdf-{name}")
-            cache[name] = build(source, formats=("pdf",), out_dir=out).outputs["pdf"]
+            source = ROOT if name == "sample" else corpus_for(name, "kdp", out)
+            report = build(source, formats=("pdf",), out_dir=out / "build")
+            cache[name] = report.outputs["pdf"]
+            cache[name + ":preflight"] = report.preflight
         return cache[name]
 
+    get.preflight = lambda name: (get(name), cache[name + ":preflight"])[1]
     return get

@@ -241,3 +241,124 @@ def test_table_and_json(clean):
     data = json.loads(to_json(findings))
     assert {"check", "status", "measured", "limit", "page", "message"} <= set(data[0])
     assert len(data) == len(findings)
+
+
+# --- geometry: Form XObjects, white fills, invisible text ------------------------------
+
+def _form(pdf, content: bytes, matrix=(1, 0, 0, 1, 0, 0), resources: dict | None = None):
+    return pdf.make_stream(content, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                           BBox=pikepdf.Array([-1000, -1000, 2000, 2000]),
+                           Matrix=pikepdf.Array(list(matrix)),
+                           Resources=pikepdf.Dictionary(resources or {}))
+
+
+def with_forms(path, pages: int, content: bytes, make_resources):
+    """Like `crafted`, but `make_resources(pdf)` builds the page resources (Form XObjects
+    need the pdf to be made in)."""
+    pdf = pikepdf.new()
+    resources = pikepdf.Dictionary(make_resources(pdf))
+    for _ in range(pages):
+        pdf.pages.append(pikepdf.Page(pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, MediaBox=pikepdf.Array([0, 0, 432, 648]),
+            Contents=pdf.make_stream(content), Resources=resources)))
+    pdf.save(path)
+    return path
+
+
+def margins(findings) -> dict[str, Finding]:
+    return {f.check.removeprefix("margin-"): f for f in findings if f.check.startswith("margin-")}
+
+
+BODY = b"0 g 72 72 288 504 re f "       # a black block with 1 in margins all round
+
+
+def test_content_inside_nested_form_xobjects_is_measured(tmp):
+    # page cm translates 6 pt; the outer form's /Matrix scales by 2; the inner form's
+    # translates 5 pt; the rect starts at x=1 in the inner form: 6 + 2 * (5 + 1) = 18 pt =
+    # 0.25 in from the left edge, below KDP's 0.375 in gutter on rectos (composing the
+    # matrices in the wrong order would give 6 + 2 * 1 + 5 = 13 pt). Only forms draw.
+    def res(pdf):
+        inner = _form(pdf, b"0 g 1 100 20 40 re f", (1, 0, 0, 1, 5, 0))
+        outer = _form(pdf, b"/Fm2 Do", (2, 0, 0, 2, 0, 0),
+                      {"/XObject": pikepdf.Dictionary(Fm2=inner)})
+        return {"/XObject": pikepdf.Dictionary(Fm1=outer)}
+    pdf = with_forms(tmp / "form-rect.pdf", 24, b"q 1 0 0 1 6 0 cm /Fm1 Do Q", res)
+    findings = preflight(pdf, KDP)
+    m = margins(findings)
+    assert m["inside"].status == "fail" and m["inside"].measured == "0.250 in", table(findings)
+    assert m["inside"].page == 1
+    # on the page the rect spans x 18..58 and y 200..280; versos have it on their outside
+    assert m["outside"].measured == "0.250 in" and m["outside"].page == 2
+    assert m["top"].measured == f"{(648 - 280) / 72:.3f} in"
+    assert m["bottom"].measured == f"{200 / 72:.3f} in"
+
+
+def test_text_inside_a_form_xobject_is_measured(tmp):
+    # the body text of octavo's chapter-wise PDFs is drawn entirely inside underlay forms
+    def res(pdf):
+        form = _form(pdf, b"BT /F1 11 Tf 8 300 Td (Hello, form world) Tj ET",
+                     (1, 0, 0, 1, 10, 0), HELVETICA)
+        return {"/XObject": pikepdf.Dictionary(Fm1=form)}
+    pdf = with_forms(tmp / "form-text.pdf", 24, b"/Fm1 Do", res)
+    m = margins(preflight(pdf, KDP))
+    assert m["inside"].status == "fail", m["inside"]
+    # text origin at 18 pt = 0.25 in; the first glyph's ink starts a hair to its right
+    assert 0.25 <= float(m["inside"].measured.split()[0]) < 0.27, m["inside"]
+
+
+def test_white_fills_do_not_count_but_black_ones_do(tmp):
+    # a paper-white page-sized background (not reaching the trim edge) is no content,
+    # whether written in gray, CMYK or RGB, or drawn inside a form
+    def res(pdf):
+        return {"/XObject": pikepdf.Dictionary(Fm1=_form(pdf, b"1 1 1 rg 8 8 416 632 re f"))}
+    white = b"1 g 8 8 416 632 re f 0 0 0 0 k 9 9 414 630 re f /Fm1 Do " + BODY
+    pdf = with_forms(tmp / "white.pdf", 24, white, res)
+    findings = preflight(pdf, KDP)
+    m = margins(findings)
+    assert {k: f.measured for k, f in m.items()} == {k: "1.000 in" for k in m}, table(findings)
+    pdf = crafted(tmp / "black.pdf", 24, b"0 g 8 8 416 632 re f " + BODY, output_intent=False)
+    m = margins(preflight(pdf, KDP))
+    assert m["inside"].measured == f"{8 / 72:.3f} in" and m["inside"].status == "fail"
+    # stroked white still counts (it is drawn, e.g. a white rule on a dark panel)
+    pdf = crafted(tmp / "white-stroke.pdf", 24, b"1 G 8 8 416 632 re S " + BODY,
+                  output_intent=False)
+    assert margins(preflight(pdf, KDP))["inside"].status == "fail"
+
+
+def test_full_bleed_art_invisible_and_blank_text_do_not_count(tmp):
+    content = (b"0 g -9 -9 450 666 re f "                       # full-bleed black page
+               b"BT 3 Tr /F1 11 Tf 4 300 Td (invisible) Tj ET "   # render mode 3: no ink
+               b"BT 0 Tr /F1 11 Tf 4 200 Td (     ) Tj ET " + BODY)  # spaces only
+    pdf = crafted(tmp / "bleed-art.pdf", 24, content, HELVETICA, output_intent=False)
+    m = margins(preflight(pdf, KDP))
+    assert {k: f.measured for k, f in m.items()} == {k: "1.000 in" for k in m}, m
+
+
+def test_image_inside_a_scaled_form_uses_its_placed_size(tmp):
+    # 300x300 px drawn 288 units wide in a form whose /Matrix halves it, placed by a page
+    # cm that halves it again: 72 pt = 1 in on the page -> 300 ppi
+    def res(pdf):
+        image = pdf.make_stream(bytes([128]) * 300 * 300, Type=pikepdf.Name.XObject,
+                                Subtype=pikepdf.Name.Image, Width=300, Height=300,
+                                ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8)
+        form = _form(pdf, b"q 288 0 0 288 0 0 cm /Im1 Do Q", (0.5, 0, 0, 0.5, 100, 200),
+                     {"/XObject": pikepdf.Dictionary(Im1=image)})
+        return {"/XObject": pikepdf.Dictionary(Fm1=form)}
+    pdf = with_forms(tmp / "form-image.pdf", 24, b"q 0.5 0 0 0.5 100 100 cm /Fm1 Do Q " + BODY, res)
+    f = next(f for f in preflight(pdf, KDP) if f.check == "image-ppi")
+    assert f.status == "pass" and f.measured == "300 ppi" and f.page == 1, f
+
+
+def test_missing_output_intent_says_how_to_fix_it(tmp):
+    pdf = crafted(tmp / "no-intent.pdf", 24, BODY, output_intent=False)
+    f = next(f for f in preflight(pdf, INGRAM) if f.check == "output-intent")
+    assert f.status == "fail" and "output_profile:" in f.message and "book.yaml" in f.message
+
+
+def test_preflight_does_not_import_pdfplumber(clean):
+    import subprocess
+    import sys
+    code = ("import sys; from octavo.preflight import preflight, PRINTERS; "
+            f"preflight({str(clean)!r}, PRINTERS['kdp']); "
+            "sys.exit('pdfplumber' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -211,11 +211,14 @@ def _build_pdf(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc:
     result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, setup)
     # The printer's minimum gutter grows with the page count (KDP: 0.375 in up to 150
     # pages … 0.875 in over 700): when the finished count needs a wider one, lay out again.
-    wider = print_setup(book, pages=result.pages)
-    if wider.geometry.inner > setup.geometry.inner:
-        report.notes.append(f"second layout pass: {result.pages} pages need a {wider.geometry.inner} in gutter "
+    for attempt in ("second", "third"):  # a wider gutter can only add pages: this settles fast
+        wider = print_setup(book, pages=result.pages)
+        if wider.geometry.inner <= setup.geometry.inner:
+            break
+        report.notes.append(f"{attempt} layout pass: {result.pages} pages need a {wider.geometry.inner} in gutter "
                             f"for {book.schema.printer} (was {setup.geometry.inner} in)")
-        result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, wider)
+        setup = wider
+        result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, setup)
     if result.padded:
         report.notes.append(f"added {result.padded} blank pages at the end: {book.schema.printer} prints "
                             f"at least {setup.min_pages}")

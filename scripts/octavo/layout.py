@@ -251,7 +251,9 @@ def _copy_info(pdf, source) -> None:
     if "/Metadata" in source.Root:
         pdf.Root.Metadata = pdf.copy_foreign(source.Root.Metadata)
     if "/OutputIntents" in source.Root:  # PDF/X: the printer's colour profile
-        pdf.Root.OutputIntents = pdf.copy_foreign(source.Root.OutputIntents)
+        intents = source.Root.OutputIntents
+        pdf.Root.OutputIntents = pikepdf.Array([pdf.copy_foreign(source.make_indirect(i) if not i.is_indirect
+                                                                 else i) for i in intents])
     if "/Lang" in source.Root:
         pdf.Root.Lang = pikepdf.String(str(source.Root.Lang))
 

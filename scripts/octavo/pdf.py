@@ -154,6 +154,9 @@ def _and(names: list[str]) -> str:
 #: text block, so the margins keep this much room beyond the minimum.
 HEAD_ROOM = 0.35
 FOOT_ROOM = 0.40
+#: Glyphs overhang the text block a little (an italic f, a hanging note number), and
+#: printers measure ink: where a printer's minimum decides a margin, keep 1/16 in more.
+SAFETY = 0.0625
 
 
 @dataclass(frozen=True)
@@ -188,11 +191,11 @@ def page_geometry(book: Book, pages: int | None = None) -> PageGeometry:
     outer = max(0.6, width * 0.115)
     top, bottom = height * 0.08, height * 0.095
     edge = printer.bleed_min if (book.schema.bleed and printer.bleed_min) else None
-    outer = max(outer, edge or printer.outside_min)
+    outer = max(outer, (edge or printer.outside_min) + SAFETY)
     top = max(top, (edge or printer.top_bottom_min) + HEAD_ROOM)
     bottom = max(bottom, (edge or printer.top_bottom_min) + FOOT_ROOM)
     if pages is not None:
-        inner = max(inner, gutter_for(printer, pages))
+        inner = max(inner, gutter_for(printer, pages) + SAFETY)
     r = lambda x: round(x, 3)  # noqa: E731
     return PageGeometry(width, height, r(inner), r(outer), r(top), r(bottom),
                         bleed=BLEED if book.schema.bleed or book.schema.marks == "crop" else 0.0,
@@ -258,6 +261,22 @@ html, a, a:visited { color: device-cmyk(0 0 0 1); }
 """
 
 
+def _check_cmyk_profile(path: Path, book: Book) -> None:
+    """WeasyPrint silently drops a profile it cannot read; say so instead."""
+    from PIL import ImageCms
+
+    try:
+        space = ImageCms.ImageCmsProfile(str(path)).profile.xcolor_space.strip()
+    except (OSError, ImageCms.PyCMSError) as exc:
+        raise ConfigError(f"output profile '{book.schema.output_profile}' is not an ICC profile ({exc})",
+                          where=book.locate("output_profile"),
+                          hint="use the CMYK .icc file your printer names") from None
+    if space != "CMYK":
+        raise ConfigError(f"output profile '{book.schema.output_profile}' is a {space} profile, not CMYK",
+                          where=book.locate("output_profile"),
+                          hint="PDF/X-1a needs the printer's CMYK profile (e.g. a SWOP or FOGRA one)")
+
+
 def print_setup(book: Book, pages: int | None = None) -> PrintSetup:
     """The print edition for the book's printer (book.yaml `printer`)."""
     from .printers import PRINTERS
@@ -274,6 +293,7 @@ def print_setup(book: Book, pages: int | None = None) -> PrintSetup:
                 raise ConfigError(f"output profile '{book.schema.output_profile}' does not exist",
                                   where=book.locate("output_profile"),
                                   hint="point it at the CMYK .icc file your printer names")
+            _check_cmyk_profile(profile, book)
             colour = ("@color-profile device-cmyk { components: cyan, magenta, yellow, black; "
                       f"src: url({_css_string(profile.as_uri())}); }}\n") + colour
     pod = printer.name != "generic"
@@ -340,7 +360,10 @@ def pad_to_even(document, page_style: str):
 
     if len(document.pages) % 2 == 0:
         return document
-    blank = HTML(string="<p></p>").render(stylesheets=[CSS(string=page_style)]).pages[0]
+    # The added page is a verso: take the second page of a blank two-page document, so
+    # that a verso's bleed and margins apply to it.
+    blank = HTML(string='<p></p><p style="break-before: page"></p>').render(
+        stylesheets=[CSS(string=page_style)]).pages[1]
     return document.copy([*document.pages, blank])
 
 

@@ -1,6 +1,6 @@
 """Print preflight: measure a finished PDF against a print-on-demand printer's rules.
 
-Everything is measured from the PDF itself (pikepdf for the structure, pdfplumber for
+Everything is measured from the PDF itself (pikepdf for the structure, pypdfium2 for
 where things are drawn), never from our CSS. Values come from
 ../shared/research/standards.md §1; items marked UNVERIFIED there are noted below.
 """
@@ -259,7 +259,7 @@ def _scan_colour(pdf):
 
     def visit(obj, resources, pageno):
         try:
-            ops = pikepdf.parse_content_stream(obj)
+            ops = pikepdf.parse_content_stream(obj, "rg RG cs CS")   # only what we look at
         except Exception:   # noqa: BLE001 - unreadable stream: skip, other checks still run
             ops = []
         for operands, op in ops:
@@ -313,7 +313,9 @@ def _check_colour(pdf, printer: Printer) -> list[Finding]:
                            "OutputIntent present"))
     else:
         out.append(Finding("output-intent", "fail", "none", "present", None,
-                           f"{printer.pdfx} needs an OutputIntent (a CMYK ICC profile)"))
+                           f"{printer.pdfx} needs an OutputIntent (a CMYK ICC profile): set "
+                           "output_profile: path/to/printer-cmyk.icc in book.yaml "
+                           "(the CMYK ICC profile your printer names)"))
     claimed = None
     info = pdf.trailer.get("/Info")
     if info is not None and "/GTS_PDFXVersion" in info:
@@ -357,60 +359,172 @@ def _check_annotations(pdf, printer: Printer) -> list[Finding]:
                     "print PDFs should have none")]
 
 
-# --- geometry (pdfplumber) ------------------------------------------------------------
+# --- geometry (pypdfium2) -------------------------------------------------------------
+#
+# PDFium parses each page in C; we walk its page objects through the raw API. The bounds
+# (and matrix) of an object inside a Form XObject come back in the space the form was drawn
+# in: the form's own /Matrix is already applied, the CTM at its `Do` is not. That CTM is
+# what FPDFPageObj_GetMatrix returns for the form object, so those matrices are composed
+# down the tree to reach page space. (Checked on octavo's chapter-wise PDFs, whose body
+# sits in an underlay form holding WeasyPrint's flipped 0.75 0 0 -0.75 0 648 content, and
+# on nested forms with scaled /Matrix in tests/test_preflight.py.) Like pdfplumber before,
+# clipping is not applied: content drawn off the page still counts.
 
-def _is_white(color) -> bool:
-    if color is None:
-        return False
-    c = tuple(color) if isinstance(color, (list, tuple)) else (color,)
-    return c in ((1,), (1.0,), (1, 1, 1), (1.0, 1.0, 1.0), (0, 0, 0, 0), (0.0, 0.0, 0.0, 0.0))
+MAX_FORM_DEPTH = 32
+WHITE = (255, 255, 255)
 
 
-def _check_margins(plumber, printer: Printer, n: int, images: list) -> list[Finding]:
-    """Margins of the drawn content vs the TrimBox; also collects (page, srcsize, w, h) of
-    every placed image into `images`, so the pages are parsed once."""
+def _concat(m, n):
+    """The matrix that applies `m`, then `n` (PDF row-vector convention)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+def _map_rect(m, l, b, r, t):
+    """Axis-aligned bounds, in the parent space, of rect (l, b, r, t) under matrix `m`."""
+    ma, mb, mc, md, me, mf = m
+    if mb == 0 and mc == 0:
+        x0, x1 = ma * l + me, ma * r + me
+        y0, y1 = md * b + mf, md * t + mf
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+    xs = [ma * x + mc * y + me for x, y in ((l, b), (l, t), (r, b), (r, t))]
+    ys = [mb * x + md * y + mf for x, y in ((l, b), (l, t), (r, b), (r, t))]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+class _Walker:
+    """Collects, for one page at a time, the union of drawn content in page space (PDF
+    coordinates, y up) and every placed image. Reuses its ctypes buffers across pages."""
+
+    def __init__(self):
+        import ctypes
+
+        import pypdfium2.raw as pdfium_c
+        self.c = pdfium_c
+        self.f = [ctypes.c_float() for _ in range(4)]
+        self.u = [ctypes.c_uint() for _ in range(4)]
+        self.i = [ctypes.c_int() for _ in range(2)]
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.fref = [ctypes.byref(v) for v in self.f]
+        self.uref = [ctypes.byref(v) for v in self.u]
+        self.iref = [ctypes.byref(v) for v in self.i]
+        self.mref = ctypes.byref(self.matrix)
+
+    def box(self, getter, page):
+        if not getter(page, *self.fref):
+            return None
+        l, b, r, t = (v.value for v in self.f)
+        return (min(l, r), min(b, t), max(l, r), max(b, t))
+
+    def page(self, page, trim, pno: int, images: list):
+        """Bounds (x0, y0, x1, y1) of all counted content on `page`, or None if empty.
+        Text always counts; graphics (paths, shadings, images) count unless they are
+        paper-white fills or reach the trim edge or beyond (deliberate full-bleed art)."""
+        c = self.c
+        f, fref, u, uref, iref, mref, mat = self.f, self.fref, self.u, self.uref, self.iref, \
+            self.mref, self.matrix
+        ix0, iy0 = trim[0] + BOX_TOL, trim[1] + BOX_TOL
+        ix1, iy1 = trim[2] - BOX_TOL, trim[3] - BOX_TOL
+        x0 = y0 = math.inf
+        x1 = y1 = -math.inf
+        # (container, is_form, matrix to page space or None for identity, depth)
+        stack = [(page, False, None, 0)]
+        while stack:
+            parent, is_form, m, depth = stack.pop()
+            count = c.FPDFFormObj_CountObjects(parent) if is_form else c.FPDFPage_CountObjects(parent)
+            get = c.FPDFFormObj_GetObject if is_form else c.FPDFPage_GetObject
+            for k in range(max(count, 0)):
+                obj = get(parent, k)
+                if not obj:
+                    continue
+                kind = c.FPDFPageObj_GetType(obj)
+                if kind == c.FPDF_PAGEOBJ_FORM:
+                    if depth < MAX_FORM_DEPTH and c.FPDFPageObj_GetMatrix(obj, mref):
+                        fm = (mat.a, mat.b, mat.c, mat.d, mat.e, mat.f)
+                        stack.append((obj, True, fm if m is None else _concat(fm, m), depth + 1))
+                    continue
+                if kind == c.FPDF_PAGEOBJ_TEXT:
+                    mode = c.FPDFTextObj_GetTextRenderMode(obj)
+                    if mode in (c.FPDF_TEXTRENDERMODE_INVISIBLE, c.FPDF_TEXTRENDERMODE_CLIP):
+                        continue
+                elif kind == c.FPDF_PAGEOBJ_PATH:
+                    if not c.FPDFPath_GetDrawMode(obj, *iref):
+                        continue
+                    fill, stroke = self.i[0].value != c.FPDF_FILLMODE_NONE, bool(self.i[1].value)
+                    if not fill and not stroke:
+                        continue
+                    if fill and not stroke and c.FPDFPageObj_GetFillColor(obj, *uref) and \
+                            (u[0].value, u[1].value, u[2].value) == WHITE:
+                        continue        # paper-coloured background
+                elif kind == c.FPDF_PAGEOBJ_IMAGE:
+                    if c.FPDFImageObj_GetImagePixelSize(obj, uref[0], uref[1]) and \
+                            c.FPDFPageObj_GetMatrix(obj, mref):
+                        im = (mat.a, mat.b, mat.c, mat.d, mat.e, mat.f)
+                        if m is not None:
+                            im = _concat(im, m)
+                        images.append((pno, (u[0].value, u[1].value),
+                                       math.hypot(im[0], im[1]), math.hypot(im[2], im[3])))
+                elif kind != c.FPDF_PAGEOBJ_SHADING:
+                    continue
+                if not c.FPDFPageObj_GetBounds(obj, *fref):
+                    continue
+                l, b, r, t = f[0].value, f[1].value, f[2].value, f[3].value
+                if m is not None:
+                    l, b, r, t = _map_rect(m, l, b, r, t)
+                if kind == c.FPDF_PAGEOBJ_TEXT:
+                    if t - b < 0.01 or r - l < 0.01:
+                        continue        # no ink: whitespace-only text
+                elif not (l > ix0 and b > iy0 and r < ix1 and t < iy1):
+                    continue            # reaches the trim edge: full-bleed art
+                if l < x0:
+                    x0 = l
+                if b < y0:
+                    y0 = b
+                if r > x1:
+                    x1 = r
+                if t > y1:
+                    y1 = t
+        return None if x0 == math.inf else (x0, y0, x1, y1)
+
+
+def _check_margins(pdf_path: Path, printer: Printer, n: int, images: list) -> list[Finding]:
+    """Margins of the drawn content vs the TrimBox (MediaBox if none); also collects
+    (page, (px_w, px_h), placed_w_pt, placed_h_pt) of every placed image into `images`,
+    so the pages are parsed once."""
+    import pypdfium2 as pdfium
+
     worst = {k: (math.inf, None) for k in ("inside", "outside", "top", "bottom")}
     has_bleed = False
-    for i, page in enumerate(plumber.pages):
-        trim = getattr(page, "trimbox", None) or page.mediabox
-        media = page.mediabox
-        if (media[2] - media[0]) - (trim[2] - trim[0]) > BOX_TOL or \
-                (media[3] - media[1]) - (trim[3] - trim[1]) > BOX_TOL:
-            has_bleed = True
-        text = [(c["x0"], c["top"], c["x1"], c["bottom"]) for c in page.chars
-                if c.get("text", "").strip()]
-        graphics = []
-        for im in page.images:
-            graphics.append((im["x0"], im["top"], im["x1"], im["bottom"]))
-            images.append((i + 1, im.get("srcsize"), im["x1"] - im["x0"], im["bottom"] - im["top"]))
-        for kind in ("rects", "lines", "curves"):
-            for g in getattr(page, kind):
-                stroke, fill = g.get("stroke"), g.get("fill")
-                if not stroke and not fill:
-                    continue
-                if fill and not stroke and _is_white(g.get("non_stroking_color")):
-                    continue
-                graphics.append((g["x0"], g["top"], g["x1"], g["bottom"]))
-        # graphics reaching the trim edge (or past it) are deliberate full-bleed art
-        graphics = [b for b in graphics
-                    if b[0] > trim[0] + BOX_TOL and b[1] > trim[1] + BOX_TOL
-                    and b[2] < trim[2] - BOX_TOL and b[3] < trim[3] - BOX_TOL]
-        boxes = text + graphics
-        if not boxes:
-            page.close()
-            continue
-        x0 = min(b[0] for b in boxes)
-        top = min(b[1] for b in boxes)
-        x1 = max(b[2] for b in boxes)
-        bottom = max(b[3] for b in boxes)
-        left, right = (x0 - trim[0]) / PT, (trim[2] - x1) / PT
-        recto = i % 2 == 0
-        inside, outside = (left, right) if recto else (right, left)
-        for k, v in (("inside", inside), ("outside", outside), ("top", (top - trim[1]) / PT),
-                     ("bottom", (trim[3] - bottom) / PT)):
-            if v < worst[k][0]:
-                worst[k] = (v, i + 1)
-        page.close()    # drop pdfplumber's per-page caches: long books stay small in memory
+    doc = pdfium.PdfDocument(str(pdf_path))
+    try:
+        walker = _Walker()
+        c = walker.c
+        for i in range(len(doc)):
+            page = doc[i]
+            try:
+                raw = page.raw
+                media = walker.box(c.FPDFPage_GetMediaBox, raw) or (0.0, 0.0, *page.get_size())
+                trim = walker.box(c.FPDFPage_GetTrimBox, raw) or media
+                if (media[2] - media[0]) - (trim[2] - trim[0]) > BOX_TOL or \
+                        (media[3] - media[1]) - (trim[3] - trim[1]) > BOX_TOL:
+                    has_bleed = True
+                content = walker.page(raw, trim, i + 1, images)
+            finally:
+                page.close()    # PDFium frees the page's parsed objects: memory stays flat
+            if content is None:
+                continue
+            x0, y0, x1, y1 = content
+            left, right = (x0 - trim[0]) / PT, (trim[2] - x1) / PT
+            recto = i % 2 == 0
+            inside, outside = (left, right) if recto else (right, left)
+            for k, v in (("inside", inside), ("outside", outside), ("top", (trim[3] - y1) / PT),
+                         ("bottom", (y0 - trim[1]) / PT)):
+                if v < worst[k][0]:
+                    worst[k] = (v, i + 1)
+    finally:
+        doc.close()
     edge_min = printer.bleed_min if (has_bleed and printer.bleed_min is not None) else None
     limits = {"inside": gutter_for(printer, n),
               "outside": edge_min or printer.outside_min,
@@ -465,7 +579,6 @@ def _check_size(path: Path, printer: Printer) -> list[Finding]:
 
 def preflight(pdf_path: Path, printer: Printer) -> list[Finding]:
     """Run every check on `pdf_path` for `printer`; one Finding per check."""
-    import pdfplumber
     import pikepdf
 
     pdf_path = Path(pdf_path)
@@ -483,10 +596,9 @@ def preflight(pdf_path: Path, printer: Printer) -> list[Finding]:
         findings += _check_fonts(pdf, printer)
         findings += _check_colour(pdf, printer)
         findings += _check_annotations(pdf, printer)
-    with pdfplumber.open(pdf_path) as plumber:
-        images: list = []
-        findings += _check_margins(plumber, printer, n, images)
-        findings += _check_images(images)
+    images: list = []
+    findings += _check_margins(pdf_path, printer, n, images)
+    findings += _check_images(images)
     findings += _check_size(pdf_path, printer)
     return findings
 

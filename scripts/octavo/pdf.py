@@ -236,6 +236,7 @@ class PrintSetup:
     pdf_variant: str | None = None  # e.g. "pdf/x-1a"
     tagged: bool = False           # tagged PDF (structure for screen readers)
     strip_links: bool = False      # print for a print-on-demand service: no annotations
+    full_fonts: bool = False       # embed whole font files (KDP recommends it)
     min_pages: int = 0             # pad with blank pages up to the printer's minimum
     even: bool = True
 
@@ -248,6 +249,8 @@ class PrintSetup:
             options["pdf_variant"] = self.pdf_variant
         if self.tagged:
             options["pdf_tags"] = True
+        if self.full_fonts:
+            options["full_fonts"] = True
         return options
 
 
@@ -298,7 +301,7 @@ def print_setup(book: Book, pages: int | None = None) -> PrintSetup:
                       f"src: url({_css_string(profile.as_uri())}); }}\n") + colour
     pod = printer.name != "generic"
     return PrintSetup(page_geometry(book, pages), colour_css=colour, pdf_variant=variant,
-                      strip_links=pod, min_pages=printer.min_pages if pod else 0)
+                      strip_links=pod, min_pages=printer.min_pages if pod else 0, full_fonts=printer.fonts_full)
 
 
 def _css_string(text: str) -> str:
@@ -311,10 +314,11 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
     The screen edition adds screen.css to the print sheets."""
     from weasyprint import HTML
 
-    from .weasyfix import fast_font_subsets, keep_notes_with_calls
+    from .weasyfix import fast_font_subsets, keep_notes_with_calls, text_of_whole_fonts
 
     keep_notes_with_calls()
     fast_font_subsets()
+    text_of_whole_fonts()
     try:
         fetcher, fonts, profiles, sheets = _stylesheets(root, styles, extra_css, edition, _stamp(styles))
         return HTML(string=document_html, base_url=str(root) + "/", url_fetcher=fetcher,
@@ -513,6 +517,8 @@ def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> t
                 if box in model:
                     blank[box] = pikepdf.Array(list(model[box]))
             pdf.pages.append(pikepdf.Page(blank))
+        if setup.full_fonts:
+            _share_font_programs(pdf)
         if setup.strip_links:
             # A printed page cannot be clicked, and KDP asks for no annotations.
             for page in pdf.pages:
@@ -520,6 +526,21 @@ def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> t
                     del page.obj["/Annots"]
         pdf.save(path)
         return len(pdf.pages), max(0, len(pdf.pages) - laid_out - laid_out % 2)
+
+
+def _share_font_programs(pdf) -> None:
+    """Chapter-wise layout embeds each whole font once per chapter: keep one copy."""
+    import hashlib
+
+    import pikepdf
+
+    seen: dict[bytes, object] = {}
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if key in obj:
+                    fingerprint = hashlib.sha256(obj[key].read_raw_bytes()).digest()
+                    obj[key] = seen.setdefault(fingerprint, obj[key])
 
 
 class ProjectFetcher(URLFetcher):

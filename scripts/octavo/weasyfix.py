@@ -86,3 +86,35 @@ def fast_font_subsets() -> None:
 
     fonts.Font._fonttools_subset = _fonttools_subset
     fonts.Font._octavo_fast_subset = True
+
+
+_CMAP_BEFORE = """            for letter, key in ttfont.getBestCmap().items():
+                glyph_id = ttfont.getGlyphID(key)
+                if glyph_id not in to_unicode:
+                    to_unicode[glyph_id] = chr(letter)
+"""
+_CMAP_AFTER = _CMAP_BEFORE + """            to_unicode.update(font.to_unicode)  # octavo: glyphs reached by shaping, too
+"""
+
+
+def text_of_whole_fonts() -> bool:
+    """Keep the text of a PDF searchable when fonts are embedded whole (`full_fonts`).
+
+    For a whole font WeasyPrint 70.0 writes the ToUnicode map from the font's cmap only,
+    so glyphs reached through OpenType features (small caps, old-style figures,
+    ligatures) have no text: the running heads and the contents' page numbers would
+    read as garbage to a search, a screen reader or a test. The text of every glyph
+    used is known from shaping; we add it to the map. Exact-match, like the others."""
+    import weasyprint.pdf
+    from weasyprint.pdf import fonts
+
+    if getattr(fonts, "_octavo_whole_font_text", False):
+        return True
+    source = textwrap.dedent(inspect.getsource(fonts.build_fonts_dictionary))
+    if source.count(_CMAP_BEFORE) != 1:
+        log.warning("WeasyPrint: whole-font text fix not applied; small caps may not be searchable")
+        return False
+    exec(compile(source.replace(_CMAP_BEFORE, _CMAP_AFTER), fonts.__file__, "exec"), vars(fonts))  # noqa: S102
+    weasyprint.pdf.build_fonts_dictionary = fonts.build_fonts_dictionary  # imported there by name
+    fonts._octavo_whole_font_text = True
+    return True

@@ -257,6 +257,7 @@ def test_screen_edition_has_live_links_bookmarks_and_tags(screen: Path) -> None:
             if isinstance(dest, pikepdf.Array):
                 assert dest[0].objgen in page_objects
         assert pdf.Root.MarkInfo.Marked is True and "/StructTreeRoot" in pdf.Root
+        assert str(pdf.open_metadata().get("pdfuaid:part")) == "1"  # PDF/UA-1
         with pdf.open_outline() as outline:
             assert len(outline.root) >= 2
         assert str(pdf.Root.PageLabels.Nums[1].P) == "Cover"

@@ -116,15 +116,18 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
                 result = _build_pdf(book, docs, fragments, pandoc, styles, work, cache, opts, report)
                 report.pages = result.pages
                 built["pdf"] = result.path
-                # 6. Preflight: the finished file measured against the printer's rules.
+                # 6. Preflight: the finished file measured against the printer's rules
+                #    (in the background, while the screen edition or the EPUB finish).
                 from .preflight import PRINTERS, preflight
 
                 report.printer = book.schema.printer
-                report.preflight = preflight(result.path, PRINTERS[book.schema.printer])
+                checked = formats_pool.submit(preflight, result.path, PRINTERS[book.schema.printer])
             if "screen" in formats:
                 built["screen"] = _build_screen(book, docs, fragments, styles, work, cache, cover, opts, report)
             if epub is not None:
                 built["epub"] = epub.result()
+            if "pdf" in built:
+                report.preflight = checked.result()
             if checks is not None:
                 report.diagnostics = _finish_checks(checks)
 

@@ -82,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     preflight = sub.add_parser("preflight", help="check a print PDF against a printer's rules, measured from "
                                                  "the PDF itself")
     preflight.add_argument("pdf", nargs="?", type=Path, help="the PDF (default: build/<slug>.pdf of the book here)")
-    preflight.add_argument("--printer", choices=["kdp", "ingramspark", "lulu", "generic"], default="kdp")
+    preflight.add_argument("--printer", choices=["kdp", "ingramspark", "lulu", "generic"], default=None,
+                           help="the printer's rules to check (default: book.yaml's printer, else kdp)")
     preflight.add_argument("--format", choices=["text", "json"], default="text")
     preflight.set_defaults(run=_preflight)
     cover = sub.add_parser("cover", help="build the print cover: back, spine and front in one PDF, with bleed")
@@ -171,18 +172,23 @@ def _preflight(args: argparse.Namespace) -> int:
     from .errors import ConfigError
     from .preflight import PRINTERS, failed, preflight, table, to_json
 
-    pdf = args.pdf
-    if pdf is None:
-        from .config import load_book
+    from .config import load_book
 
-        book_dir, _ = _book_of([Path(".")])
+    pdf, printer = args.pdf, args.printer
+    book_dir, _ = _book_of([pdf if pdf is not None else Path(".")])
+    if pdf is None:
         if book_dir is None:
             raise ConfigError("no PDF given and no book.yaml here", hint="octavo preflight path/to/book.pdf")
         pdf = book_dir / "build" / f"{load_book(book_dir).slug}.pdf"
     if not pdf.is_file():
         raise ConfigError(f"'{pdf}' does not exist", hint="build it first: make pdf")
-    findings = preflight(pdf, PRINTERS[args.printer])
-    print(to_json(findings) if args.format == "json" else table(findings))
+    if printer is None:  # the printer the book is made for, when the PDF is a book's
+        printer = load_book(book_dir).schema.printer if book_dir is not None else "kdp"
+    findings = preflight(pdf, PRINTERS[printer])
+    if args.format == "json":
+        print(to_json(findings))
+    else:
+        print(f"{pdf}: preflight for {printer}\n{table(findings)}")
     return 1 if failed(findings) else 0
 
 

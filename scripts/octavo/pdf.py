@@ -454,7 +454,8 @@ def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styl
         document = render_document(document_html, book.root, styles, css, edition="screen")
         body_start = next((i for i, page in enumerate(document.pages) if docs and docs[0].chapter.anchor
                            in page.anchors), 1)
-        document.write_pdf(target, pdf_tags=True, **PDF_OPTIONS)
+        # PDF/UA-1: tagged, with the title, language and identification a reader needs.
+        document.write_pdf(target, pdf_tags=True, pdf_variant="pdf/ua-1", **PDF_OPTIONS)
         _label_screen(target, book, body_start)
         cache.put("screen-pdf", key, target.read_bytes())
     import pikepdf

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -13,6 +12,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import orjson
 
 from . import __version__, stamp
 from .cache import Cache, digest
@@ -91,8 +92,11 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     # 2b. Checks: a broken footnote is found here, not by a reader. They run in a process
     #     of their own beside conversion and layout; nothing is published if they fail.
     checks = _start_checks(book, manuscript, Cache(out / ".cache")) if opts.check else None
+    pool = None
     try:
         styles = find_styles(book)
+        # The layout workers start now and get ready while pandoc's output is read.
+        pool = _start_layout_pool(book, styles, opts) if "pdf" in formats else None
         pandoc = find_pandoc()
         cache = Cache(out / ".cache")
         # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
@@ -113,7 +117,7 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
                 epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work, cache, cover)
             built: dict[str, Path] = {}
             if "pdf" in formats:
-                result = _build_pdf(book, docs, fragments, pandoc, styles, work, cache, opts, report)
+                result = _build_pdf(book, docs, fragments, pandoc, styles, work, cache, opts, report, pool)
                 report.pages = result.pages
                 built["pdf"] = result.path
                 # 6. Preflight: the finished file measured against the printer's rules
@@ -121,7 +125,7 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
                 from .preflight import PRINTERS, preflight
 
                 report.printer = book.schema.printer
-                checked = formats_pool.submit(preflight, result.path, PRINTERS[book.schema.printer])
+                checked = formats_pool.submit(preflight, result.path, PRINTERS[book.schema.printer], cache)
             if "screen" in formats:
                 built["screen"] = _build_screen(book, docs, fragments, styles, work, cache, cover, opts, report)
             if epub is not None:
@@ -137,6 +141,9 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
         if checks is not None:
             _finish_checks(checks)  # errors in the manuscript are the likelier cause: report those
         raise
+    finally:
+        if pool is not None:
+            pool.close()
     stamp.record(out, request, inputs=_inputs(book, manuscript.chapters, styles),
                  folders=_folders(book, styles), outputs=report.outputs)
     report.seconds = time.monotonic() - started
@@ -170,14 +177,14 @@ def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs
     for i, key in enumerate(keys):
         hit = cache.get("ast", key)
         if hit is not None:
-            asts[i] = (json.loads(hit), _points_outside(hit))
+            asts[i] = (orjson.loads(hit), _points_outside(hit))
         else:
             missing.append(i)
     progress("converting chapters", len(chapters) - len(missing), len(chapters))
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # pandoc runs as a subprocess
         for done, (i, ast) in enumerate(zip(missing, pool.map(lambda i: parse_chapter(pandoc, chapters[i]),
                                                                missing)), start=1):
-            text = json.dumps(ast).encode()
+            text = orjson.dumps(ast)
             cache.put("ast", keys[i], text)
             asts[i] = (ast, _points_outside(text))
             progress("converting chapters", len(chapters) - len(missing) + done, len(chapters))
@@ -206,12 +213,21 @@ def _fragments(docs: list[ChapterDoc], pandoc: Pandoc, cache: Cache, jobs: int) 
     return fragments
 
 
+def _start_layout_pool(book: Book, styles: Styles, opts: BuildOptions):
+    from .layout import LayoutPool, splittable
+    from .pdf import chapter_css, print_setup
+
+    if opts.single_pass or not splittable(styles):
+        return None
+    return LayoutPool(opts.jobs, book.root, styles, chapter_css(book, print_setup(book)))
+
+
 def _build_pdf(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc: Pandoc, styles: Styles, work: Path,
-               cache: Cache, opts: BuildOptions, report: BuildReport):
+               cache: Cache, opts: BuildOptions, report: BuildReport, pool=None):
     from .pdf import print_setup
 
     setup = print_setup(book)
-    result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, setup)
+    result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, setup, pool)
     # The printer's minimum gutter grows with the page count (KDP: 0.375 in up to 150
     # pages … 0.875 in over 700): when the finished count needs a wider one, lay out again.
     for attempt in ("second", "third"):  # a wider gutter can only add pages: this settles fast
@@ -221,7 +237,7 @@ def _build_pdf(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc:
         report.notes.append(f"{attempt} layout pass: {result.pages} pages need a {wider.geometry.inner} in gutter "
                             f"for {book.schema.printer} (was {setup.geometry.inner} in)")
         setup = wider
-        result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, setup)
+        result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, setup, pool)
     if result.padded:
         report.notes.append(f"added {result.padded} blank pages at the end: {book.schema.printer} prints "
                             f"at least {setup.min_pages}")
@@ -229,7 +245,7 @@ def _build_pdf(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc:
 
 
 def _lay_out(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc: Pandoc, styles: Styles, work: Path,
-             cache: Cache, opts: BuildOptions, report: BuildReport, setup):
+             cache: Cache, opts: BuildOptions, report: BuildReport, setup, pool=None):
     from .layout import splittable
     from .pdf import render_chapterwise, render_single_pass
 
@@ -245,7 +261,8 @@ def _lay_out(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc: P
     report.layout = "chapter-wise"
     versions = f"{__version__} {weasyprint_version()} {pandoc.version_text}"
     result, laid_out = render_chapterwise(book, docs, fragments, styles, target, setup, cache=cache,
-                                          jobs=opts.jobs, tool_versions=versions, progress=opts.progress)
+                                          jobs=opts.jobs, tool_versions=versions, progress=opts.progress,
+                                          pool=pool)
     report.laid_out = [doc.chapter.display for doc in docs if doc.chapter.index in laid_out]
     return result
 

@@ -246,7 +246,7 @@ def build_print_cover(book: Book, styles: Styles, pages: int, target: Path) -> P
     appears at `target` only when complete (written beside it, then renamed)."""
     import pikepdf
 
-    from .pdf import ProjectFetcher
+    from .fetcher import ProjectFetcher
 
     if pages < 1:
         raise ConfigError(f"a book needs at least one page for a cover (got {pages})", hint="pass --pages N")

@@ -17,7 +17,7 @@ from .config import Book
 from .errors import Location, ManuscriptError
 from . import __version__
 from .cache import digest
-from .pandoc import AST, ChapterDoc, run_pandoc, walk_blocks, walk_inlines
+from .pandoc import AST, ChapterDoc, run_pandoc, to_json, walk_blocks, walk_inlines
 from .tools import Pandoc
 
 #: EPUB Accessibility 1.1 claim; the build checks it with EPUBCheck, structure comes from pandoc.
@@ -70,7 +70,7 @@ def _pandoc_epub(docs: list[ChapterDoc], pandoc: Pandoc, args: list[str], workdi
     ast: AST = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {},
                 "blocks": [block for doc in docs for block in doc.ast["blocks"]]}
     raw = workdir / "pandoc.epub"
-    run_pandoc(pandoc, [*args, "--output", str(raw)], stdin=json.dumps(ast), cwd=root, what=what)
+    run_pandoc(pandoc, [*args, "--output", str(raw)], stdin=to_json(ast), cwd=root, what=what)
     return raw.read_bytes()
 
 

@@ -36,6 +36,7 @@ NO_HEADS = "@page body, body-first { @top-center { content: none !important; } }
 SKELETON_PAGE = '<div class="skeleton-page" style="break-before: page"></div>'
 
 PX_TO_PT = 0.75  # WeasyPrint's CSS px -> PDF points
+UNDERLAY = "/OctavoChapterPage"  # the chapter page drawn under a folio page
 _SPAWN = multiprocessing.get_context("spawn")
 
 
@@ -99,8 +100,44 @@ class ChapterPages:
     pdf: bytes
 
 
+class LayoutPool:
+    """WeasyPrint worker processes, started at the beginning of a build and warmed up
+    (WeasyPrint imported, octavo's fixes applied, the stylesheets parsed and the fonts
+    loaded: about a second) while the main process reads and converts the manuscript,
+    so that even a one-chapter edit is laid out by a ready worker.
+
+    "spawn": a worker starts fresh instead of as a copy of the main process, which will
+    soon hold every chapter's AST; a forked copy would carry all of it along."""
+
+    def __init__(self, jobs: int, root: Path, styles: Styles, extra_css: tuple[str, ...]) -> None:
+        import threading
+
+        self.jobs = max(1, jobs)
+        self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_SPAWN)
+        # One worker is warmed up (an edit usually touches one chapter); the pool starts
+        # more as work arrives. Starting a process takes a moment: not on this thread.
+        self._warming = threading.Thread(target=self.executor.submit, args=(_warm_up, root, styles, extra_css),
+                                         daemon=True)
+        self._warming.start()
+
+    def close(self) -> None:
+        self._warming.join()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_up(root: Path, styles: Styles, extra_css: tuple[str, ...]) -> None:
+    from .pdf import _stamp, _stylesheets
+    from .weasyfix import fast_font_subsets, keep_notes_with_calls, text_of_whole_fonts
+
+    keep_notes_with_calls()
+    fast_font_subsets()
+    text_of_whole_fonts()
+    _stylesheets(root, styles, extra_css, "print", _stamp(styles))
+
+
 def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=lambda done, total: None,
-                     *, kind: str = "layout") -> tuple[list[ChapterPages], list[int]]:
+                     *, kind: str = "layout", pool: LayoutPool | None = None
+                     ) -> tuple[list[ChapterPages], list[int]]:
     """Lay out every chapter, from the cache where possible; return pages and the
     indexes of the chapters that had to be laid out."""
     results: dict[int, ChapterPages] = {}
@@ -121,13 +158,14 @@ def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=
             results[index] = ChapterPages(json.loads(meta), pdf)
             progress(len(results), len(tasks))
 
-        if jobs > 1 and len(todo) > 1:
-            # Largest first, so one long chapter does not finish alone at the end.
-            todo.sort(key=lambda t: len(t.html), reverse=True)
-            # "spawn": a worker starts fresh instead of as a copy of this process, which by
-            # now holds every chapter's AST; a forked copy would carry all of it along.
-            with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_SPAWN) as pool:
-                for future in as_completed([pool.submit(layout_chapter, task) for task in todo]):
+        # Largest first, so one long chapter does not finish alone at the end.
+        todo.sort(key=lambda t: len(t.html), reverse=True)
+        if pool is not None:
+            for future in as_completed([pool.executor.submit(layout_chapter, task) for task in todo]):
+                keep(*future.result())
+        elif jobs > 1 and len(todo) > 1:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=_SPAWN) as own:
+                for future in as_completed([own.submit(layout_chapter, task) for task in todo]):
                     keep(*future.result())
         else:
             for task in todo:
@@ -168,12 +206,13 @@ def skeleton_tasks(book: Book, docs: list[ChapterDoc], counts: list[int], starts
 
 
 def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: list[str],
-             target: Path) -> tuple[int, int]:
+             target: Path, finish=None) -> tuple[int, int]:
     """Join the folio documents into one PDF, put each chapter's pages under its folio
     pages, and write links and bookmarks for the whole book.
 
-    `anchors[i]` is the id of chapter i's section. Returns the page count and the
-    0-based index of the first chapter page.
+    `anchors[i]` is the id of chapter i's section; `finish(pdf, body_start)` runs on the
+    book before it is written (one save, not two). Returns the page count and the 0-based
+    index of the first chapter page.
     """
     import pikepdf
 
@@ -219,7 +258,14 @@ def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: l
             if "/XObject" in resources:
                 resources.XObject = pikepdf.Dictionary({k: v for k, v in resources.XObject.items()})
             target_page.obj.Resources = resources
-            target_page.add_underlay(chapter_sources[chapter].pages[page])
+            # The chapter page goes under the folio page, drawn first. (pikepdf's
+            # add_underlay would do the same under a random name; a fixed name keeps the
+            # PDF reproducible and lets preflight recognise unchanged pages.)
+            form = pdf.copy_foreign(chapter_sources[chapter].pages[page].as_form_xobject())
+            if "/XObject" not in resources:
+                resources.XObject = pikepdf.Dictionary()
+            resources.XObject[UNDERLAY] = form
+            target_page.contents_add(pdf.make_stream(b"q " + UNDERLAY.encode() + b" Do Q\n"), prepend=True)
         for page_obj in pdf.pages:  # links are all written below, for the whole book
             if "/Annots" in page_obj.obj:
                 del page_obj.obj["/Annots"]
@@ -236,6 +282,8 @@ def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: l
         bookmarks.sort(key=lambda b: (b[0], b[4]))
         _write_outline(pdf, bookmarks, height)
         _copy_info(pdf, sources[0])
+        if finish is not None:
+            finish(pdf, body_start)
         pdf.save(target)
         for source in [*sources, *chapter_sources]:
             source.close()

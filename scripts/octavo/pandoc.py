@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
+
 from .errors import Location, ToolError
 from .manuscript import Chapter
 from .tools import Pandoc
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON for pandoc and for cache keys (orjson: a big book's ASTs are tens of MB)."""
+    return orjson.dumps(value).decode()
 
 #: pandoc Markdown plus the typography a book wants: curly quotes, dashes, ellipses.
 READER = "markdown+smart"
@@ -41,13 +48,13 @@ class ChapterDoc:
     @functools.cached_property
     def ast_json(self) -> str:
         """The AST as JSON (cache keys, pandoc's input); made once: a big book's is megabytes."""
-        return json.dumps(self.ast)
+        return to_json(self.ast)
 
     @functools.cached_property
     def note_count(self) -> int:
         # Counting in the JSON text is exact (a quote inside text is escaped, so text can
         # never contain this) and much faster than walking the tree.
-        return self.ast_json.count('"t": "Note"')
+        return self.ast_json.count('"t":"Note"')
 
     @property
     def title(self) -> str:
@@ -74,7 +81,7 @@ def parse_chapter(pandoc: Pandoc, chapter: Chapter) -> AST:
     """Markdown text -> pandoc JSON AST."""
     out = run_pandoc(pandoc, ["--from", READER, "--to", "json"], stdin=chapter.text,
                      what=chapter.display, where=Location(chapter.display))
-    return json.loads(out)
+    return orjson.loads(out)
 
 
 def prepare_chapters(chapters: list[tuple[Chapter, AST]]) -> list[ChapterDoc]:
@@ -140,7 +147,7 @@ def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> l
         blocks.extend(notes_in_flow(doc.ast["blocks"]))
     ast = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
     out = run_pandoc(pandoc, ["--from", "json", "--to", "html5", "--wrap=none"],
-                     stdin=json.dumps(ast), what=", ".join(d.chapter.display for d in docs))
+                     stdin=to_json(ast), what=", ".join(d.chapter.display for d in docs))
     parts = out.split(f"<!--{_SPLIT}-->")[1:]
     if len(parts) != len(docs):
         raise ToolError(f"pandoc returned {len(parts)} chapters for {len(docs)}",

@@ -7,9 +7,6 @@ import html
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .config import Book
 from .errors import ConfigError, OctavoError, ToolError
@@ -313,6 +310,7 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
     """Lay out an HTML document with the book's stylesheets; return WeasyPrint's Document.
     The screen edition adds screen.css to the print sheets."""
     from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
 
     from .weasyfix import fast_font_subsets, keep_notes_with_calls, text_of_whole_fonts
 
@@ -343,6 +341,8 @@ def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], edition
     `stamp` (file times and sizes) makes an edited stylesheet or font a new entry."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
+
+    from .fetcher import ProjectFetcher
 
     fetcher = ProjectFetcher(allowed=(root, styles.directory))
     # @font-face rules only take effect when the stylesheets and the render share one
@@ -382,16 +382,23 @@ def render_single_pass(book: Book, docs: list[ChapterDoc], fragments: list[str],
     return PrintResult(path=target, pages=pages, body_start=body_start, padded=padded)
 
 
+def chapter_css(book: Book, setup: PrintSetup) -> tuple[str, ...]:
+    """The generated styles every chapter is laid out with (chapter-wise layout)."""
+    from .layout import NO_FOLIOS
+
+    return (*setup.css(book), NO_FOLIOS)
+
+
 def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, target: Path,
                        setup: PrintSetup, *, cache, jobs: int, tool_versions: str,
-                       progress=lambda stage, done, total: None) -> tuple[PrintResult, list[int]]:
+                       progress=lambda stage, done, total: None, pool=None) -> tuple[PrintResult, list[int]]:
     """Lay chapters out in parallel (and from the cache), then assemble the book.
 
     Returns the result and the indexes (1-based) of the chapters that were laid out."""
     from .layout import NO_FOLIOS, LayoutTask, assemble, layout_documents, layout_key, skeleton_tasks, styles_digest
 
     continuous = book.schema.footnotes.numbering == "continuous"
-    extra = (*setup.css(book), NO_FOLIOS)
+    extra = chapter_css(book, setup)
     options = tuple(setup.pdf_options().items())
     tasks, offset, styles_key = [], 0, styles_digest(styles)
     for position, (doc, fragment) in enumerate(zip(docs, fragments)):
@@ -403,7 +410,8 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
                                 extra_css=extra, pdf_options=options,
                                 key=layout_key(book, styles_key, text, extra + (repr(options),), tool_versions)))
     chapters, laid_out = layout_documents(tasks, cache, jobs,
-                                          lambda done, total: progress("laying out chapters", done, total))
+                                          lambda done, total: progress("laying out chapters", done, total),
+                                          pool=pool)
     # Page numbers are known now: each chapter starts on the recto after the last one.
     counts = [pages.meta["pages"] for pages in chapters]
     starts = [1 + sum(c + c % 2 for c in counts[:i]) for i in range(len(counts))]
@@ -418,10 +426,12 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
     groups = skeleton_tasks(book, docs, counts, starts, front, styles, styles_key, tool_versions, jobs,
                             setup.css(book), options, chapter_section, html_document)
     parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total),
-                                kind="folios")
+                                kind="folios", pool=pool)
     progress("assembling the PDF", 0, 1)
-    _, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target)
-    total, padded = _finish_pdf(target, book, body_start, setup)
+    counts: list[tuple[int, int]] = []
+    _, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target,
+                             finish=lambda pdf, start: counts.append(finish_pdf(pdf, book, start, setup)))
+    total, padded = counts[0]
     progress("assembling the PDF", 1, 1)
     return PrintResult(path=target, pages=total, body_start=body_start, padded=padded), laid_out
 
@@ -494,39 +504,47 @@ logging.getLogger("weasyprint").addFilter(_Without("No anchor"))
 
 
 def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
+    """finish_pdf on a file written by WeasyPrint."""
+    import pikepdf
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        counts = finish_pdf(pdf, book, body_start, setup)
+        pdf.save(path)
+    return counts
+
+
+def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
     """Page labels (i, ii, … then 1, 2, …) so viewers show the printed folios; blank pages
     up to the printer's minimum and an even count; no links in a file for a printer.
     Returns the page count and the blank pages added beyond an even count."""
     import pikepdf
 
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        nums = pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.r)])
-        if body_start:
-            nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
-        pdf.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
-        pdf.Root.Lang = pikepdf.String(book.schema.language)
-        laid_out = len(pdf.pages)
-        wanted = max(laid_out, setup.min_pages)
-        if setup.even:
-            wanted += wanted % 2
-        while len(pdf.pages) < wanted and len(pdf.pages) >= 2:
-            # A blank page with the boxes of the page two back (same side, same bleed).
-            model = pdf.pages[len(pdf.pages) - 2].obj
-            blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Contents=pdf.make_stream(b""),
-                                       Resources=pikepdf.Dictionary())
-            for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox", "/ArtBox"):
-                if box in model:
-                    blank[box] = pikepdf.Array(list(model[box]))
-            pdf.pages.append(pikepdf.Page(blank))
-        if setup.full_fonts:
-            _share_font_programs(pdf)
-        if setup.strip_links:
-            # A printed page cannot be clicked, and KDP asks for no annotations.
-            for page in pdf.pages:
-                if "/Annots" in page.obj:
-                    del page.obj["/Annots"]
-        pdf.save(path)
-        return len(pdf.pages), max(0, len(pdf.pages) - laid_out - laid_out % 2)
+    nums = pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.r)])
+    if body_start:
+        nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
+    pdf.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
+    pdf.Root.Lang = pikepdf.String(book.schema.language)
+    laid_out = len(pdf.pages)
+    wanted = max(laid_out, setup.min_pages)
+    if setup.even:
+        wanted += wanted % 2
+    while len(pdf.pages) < wanted and len(pdf.pages) >= 2:
+        # A blank page with the boxes of the page two back (same side, same bleed).
+        model = pdf.pages[len(pdf.pages) - 2].obj
+        blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Contents=pdf.make_stream(b""),
+                                   Resources=pikepdf.Dictionary())
+        for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox", "/ArtBox"):
+            if box in model:
+                blank[box] = pikepdf.Array(list(model[box]))
+        pdf.pages.append(pikepdf.Page(blank))
+    if setup.full_fonts:
+        _share_font_programs(pdf)
+    if setup.strip_links:
+        # A printed page cannot be clicked, and KDP asks for no annotations.
+        for page in pdf.pages:
+            if "/Annots" in page.obj:
+                del page.obj["/Annots"]
+    return len(pdf.pages), max(0, len(pdf.pages) - laid_out - laid_out % 2)
 
 
 def _share_font_programs(pdf) -> None:
@@ -542,22 +560,3 @@ def _share_font_programs(pdf) -> None:
                 if key in obj:
                     fingerprint = hashlib.sha256(obj[key].read_raw_bytes()).digest()
                     obj[key] = seen.setdefault(fingerprint, obj[key])
-
-
-class ProjectFetcher(URLFetcher):
-    """Let WeasyPrint read only files inside the project (and the styles), nothing remote."""
-
-    def __init__(self, allowed: tuple[Path, ...]) -> None:
-        super().__init__(allowed_protocols={"file", "data"})
-        self.allowed = tuple(p.resolve() for p in allowed)
-
-    def fetch(self, url: str, headers=None):  # noqa: ANN001 (WeasyPrint's signature)
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return super().fetch(url, headers)
-        if parts.scheme != "file":
-            raise FatalURLFetchingError(f"refused to fetch '{url}' (remote resource)")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.allowed):
-            raise FatalURLFetchingError(f"refused to read '{path}' (outside the project)")
-        return super().fetch(url, headers)

@@ -7,6 +7,7 @@ where things are drawn), never from our CSS. Values come from
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -489,42 +490,64 @@ class _Walker:
         return None if x0 == math.inf else (x0, y0, x1, y1)
 
 
-def _check_margins(pdf_path: Path, printer: Printer, n: int, images: list) -> list[Finding]:
-    """Margins of the drawn content vs the TrimBox (MediaBox if none); also collects
-    (page, (px_w, px_h), placed_w_pt, placed_h_pt) of every placed image into `images`,
-    so the pages are parsed once."""
+def _measure_pages(pdf_path: Path, known: dict[int, dict]) -> list[dict]:
+    """Per page: media and trim boxes, the bounds of its content (or None) and its images
+    as [(px_w, px_h), placed_w_pt, placed_h_pt]. Pages in `known` (index -> the same,
+    from an earlier run on an identical page) are not parsed again."""
     import pypdfium2 as pdfium
 
-    worst = {k: (math.inf, None) for k in ("inside", "outside", "top", "bottom")}
-    has_bleed = False
     doc = pdfium.PdfDocument(str(pdf_path))
+    measured: list[dict] = []
     try:
         walker = _Walker()
         c = walker.c
         for i in range(len(doc)):
+            if i in known:
+                measured.append(known[i])
+                continue
             page = doc[i]
             try:
                 raw = page.raw
                 media = walker.box(c.FPDFPage_GetMediaBox, raw) or (0.0, 0.0, *page.get_size())
                 trim = walker.box(c.FPDFPage_GetTrimBox, raw) or media
-                if (media[2] - media[0]) - (trim[2] - trim[0]) > BOX_TOL or \
-                        (media[3] - media[1]) - (trim[3] - trim[1]) > BOX_TOL:
-                    has_bleed = True
-                content = walker.page(raw, trim, i + 1, images)
+                placed: list = []
+                content = walker.page(raw, trim, i + 1, placed)
             finally:
                 page.close()    # PDFium frees the page's parsed objects: memory stays flat
-            if content is None:
-                continue
-            x0, y0, x1, y1 = content
-            left, right = (x0 - trim[0]) / PT, (trim[2] - x1) / PT
-            recto = i % 2 == 0
-            inside, outside = (left, right) if recto else (right, left)
-            for k, v in (("inside", inside), ("outside", outside), ("top", (trim[3] - y1) / PT),
-                         ("bottom", (y0 - trim[1]) / PT)):
-                if v < worst[k][0]:
-                    worst[k] = (v, i + 1)
+            measured.append({"media": list(media), "trim": list(trim),
+                             "content": list(content) if content is not None else None,
+                             "images": [[list(src) if src else None, w, h] for _, src, w, h in placed]})
     finally:
         doc.close()
+    return measured
+
+
+def _check_margins(pdf_path: Path, printer: Printer, n: int, images: list,
+                   known: dict[int, dict] | None = None, measured_out: list | None = None) -> list[Finding]:
+    """Margins of the drawn content vs the TrimBox (MediaBox if none); also collects
+    (page, (px_w, px_h), placed_w_pt, placed_h_pt) of every placed image into `images`,
+    so the pages are parsed once."""
+    worst = {k: (math.inf, None) for k in ("inside", "outside", "top", "bottom")}
+    has_bleed = False
+    measured = _measure_pages(pdf_path, known or {})
+    if measured_out is not None:
+        measured_out.extend(measured)
+    for i, page in enumerate(measured):
+        media, trim, content = page["media"], page["trim"], page["content"]
+        if (media[2] - media[0]) - (trim[2] - trim[0]) > BOX_TOL or \
+                (media[3] - media[1]) - (trim[3] - trim[1]) > BOX_TOL:
+            has_bleed = True
+        images.extend((i + 1, tuple(src) if src else None, w, h) for src, w, h in page["images"])
+        if content is None:
+            continue
+        x0, y0, x1, y1 = content
+        left, right = (x0 - trim[0]) / PT, (trim[2] - x1) / PT
+        recto = i % 2 == 0
+        inside, outside = (left, right) if recto else (right, left)
+        for k, v in (("inside", inside), ("outside", outside), ("top", (trim[3] - y1) / PT),
+                     ("bottom", (y0 - trim[1]) / PT)):
+            if v < worst[k][0]:
+                worst[k] = (v, i + 1)
     edge_min = printer.bleed_min if (has_bleed and printer.bleed_min is not None) else None
     limits = {"inside": gutter_for(printer, n),
               "outside": edge_min or printer.outside_min,
@@ -577,12 +600,59 @@ def _check_size(path: Path, printer: Printer) -> list[Finding]:
 
 # --- public API -----------------------------------------------------------------------
 
-def preflight(pdf_path: Path, printer: Printer) -> list[Finding]:
-    """Run every check on `pdf_path` for `printer`; one Finding per check."""
+#: Bump when what a page measurement holds changes.
+_CACHE_KEY = "v1"
+
+
+def page_fingerprints(pdf) -> list[str]:
+    """For each page, a hash of everything it draws: its boxes, its content streams and,
+    by their bytes, every form, image and font it uses. An unchanged page in a rebuilt
+    book has the same fingerprint, so its measurements can be reused."""
+    import pikepdf
+
+    memo: dict[tuple[int, int], bytes] = {}
+    skip = {"/Parent", "/Annots", "/StructParents", "/StructParent", "/P", "/B", "/Metadata"}
+
+    def visit(obj) -> bytes:
+        ident = obj.objgen if isinstance(obj, pikepdf.Object) and obj.is_indirect else None
+        if ident is not None and ident != (0, 0):
+            if ident in memo:
+                return memo[ident]
+            memo[ident] = b"cycle"
+        h = hashlib.sha256()
+        if isinstance(obj, pikepdf.Stream):
+            h.update(b"S")
+            h.update(obj.read_raw_bytes())
+        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            for key in sorted(obj.keys()):
+                if key not in skip:
+                    h.update(key.encode())
+                    h.update(visit(obj[key]))
+        elif isinstance(obj, pikepdf.Array):
+            h.update(b"A")
+            for item in obj:
+                h.update(visit(item))
+        else:
+            h.update(repr(obj).encode())
+        digest = h.digest()
+        if ident is not None and ident != (0, 0):
+            memo[ident] = digest
+        return digest
+
+    return [visit(page.obj).hex() for page in pdf.pages]
+
+
+def preflight(pdf_path: Path, printer: Printer, cache=None) -> list[Finding]:
+    """Run every check on `pdf_path` for `printer`; one Finding per check.
+
+    With a `cache` (octavo's build cache), each page's measurements are kept under the
+    page's fingerprint, and the next run parses only the pages that changed."""
     import pikepdf
 
     pdf_path = Path(pdf_path)
     findings: list[Finding] = []
+    fingerprints: list[str] = []
+    known: dict[int, dict] = {}
     with pikepdf.open(pdf_path) as pdf:
         n = len(pdf.pages)
         if n == 0:
@@ -596,8 +666,18 @@ def preflight(pdf_path: Path, printer: Printer) -> list[Finding]:
         findings += _check_fonts(pdf, printer)
         findings += _check_colour(pdf, printer)
         findings += _check_annotations(pdf, printer)
+        if cache is not None:
+            fingerprints = page_fingerprints(pdf)
+            stored = cache.get("preflight-pages", _CACHE_KEY)
+            remembered = json.loads(stored) if stored else {}
+            known = {i: remembered[f] for i, f in enumerate(fingerprints) if f in remembered}
     images: list = []
-    findings += _check_margins(pdf_path, printer, n, images)
+    measured: list = []
+    findings += _check_margins(pdf_path, printer, n, images, known, measured)
+    if cache is not None:
+        # One entry: the measurements of this file's pages, by fingerprint.
+        cache.put("preflight-pages", _CACHE_KEY,
+                  json.dumps(dict(zip(fingerprints, measured)), separators=(",", ":")).encode())
     findings += _check_images(images)
     findings += _check_size(pdf_path, printer)
     return findings

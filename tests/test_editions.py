@@ -143,6 +143,7 @@ def test_lulu_bleeds_on_every_side(tmp_path: Path) -> None:
     assert {(m[2] - m[0], m[3] - m[1]) for m in media} == {(450.0, 666.0)}  # 6.25 x 9.25 in
     assert {(t[0] - m[0], t[1] - m[1], m[2] - t[2], m[3] - t[3]) for m, t in zip(media, trim)} == {(9, 9, 9, 9)}
     assert len(media) >= 32 and len(media) % 2 == 0  # padded to Lulu's minimum
+    assert outside_trim(report.outputs["pdf"]) == 0  # bleed, but no crop marks
     assert any("blank pages" in note for note in report.notes)
 
 

@@ -167,6 +167,22 @@ class BookSchema(_Strict):
             raise ValueError("use a language tag such as en, en-GB or de")
         return value
 
+    @field_validator("printer")
+    @classmethod
+    def _printer_takes_trim(cls, value: str, info: ValidationInfo) -> str:
+        from .printers import PRINTERS
+
+        trim = info.data.get("trim")
+        allowed = PRINTERS[value].trims
+        if trim in TRIM_SIZES and allowed:
+            width, height = TRIM_SIZES[trim]
+            if not any(abs(width - w) <= 0.01 and abs(height - h) <= 0.01 for w, h in allowed):
+                ours = [k for k, (w, h) in TRIM_SIZES.items()
+                        if any(abs(w - a) <= 0.01 and abs(h - b) <= 0.01 for a, b in allowed)]
+                raise ValueError(f"{value} does not print the {trim} trim; choose a trim it prints "
+                                 f"({', '.join(ours)}), or another printer")
+        return value
+
     @field_validator("marks")
     @classmethod
     def _marks(cls, value: str, info: ValidationInfo) -> str:

@@ -20,7 +20,7 @@ from .cache import Cache, digest
 from .config import Book, load_book
 from .errors import ConfigError, OctavoError
 from .manuscript import Chapter, read_manuscript
-from .pandoc import ChapterDoc, chapters_html, parse_chapter, prepare_chapters
+from .pandoc import ChapterDoc, Heading, chapters_html, parse_chapter, prepare_chapter
 from .resources import vet_chapter
 from .styles import Styles, find_styles
 from .tools import Pandoc, find_pandoc, weasyprint_version
@@ -101,10 +101,8 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
         cache = Cache(out / ".cache")
         # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
         #    when its text is unchanged; ids are then made unique across the book.
-        asts, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs, opts.progress)
-        asts = [vet_chapter(book, chapter, ast) if needs else ast
-                for chapter, (ast, needs) in zip(manuscript.chapters, asts)]
-        docs = prepare_chapters(list(zip(manuscript.chapters, asts)))
+        parsed, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs, opts.progress)
+        docs = _prepare(book, manuscript.chapters, parsed, cache)
         with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
             # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out. The print
             #    HTML is converted first: pandoc runs for both at once would need their
@@ -125,7 +123,8 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
                 from .preflight import PRINTERS, preflight
 
                 report.printer = book.schema.printer
-                checked = formats_pool.submit(preflight, result.path, PRINTERS[book.schema.printer], cache)
+                checked = formats_pool.submit(preflight, result.path, PRINTERS[book.schema.printer], cache,
+                                              result.fingerprints)
             if "screen" in formats:
                 built["screen"] = _build_screen(book, docs, fragments, styles, work, cache, cover, opts, report)
             if epub is not None:
@@ -169,15 +168,23 @@ def _finish_checks(future) -> list:
     return diagnostics
 
 
+@dataclass
+class _Parsed:
+    key: str          # the cache key of the chapter's AST
+    text: bytes       # the AST as JSON
+    ast: dict | None  # the AST, when it was just made (else parsed only if needed)
+    outside: bool     # refers to images or has raw HTML: resources.vet_chapter must see it
+
+
 def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs: int,
-               progress: Callable[[str, int, int], None]) -> tuple[list, list[str]]:
+               progress: Callable[[str, int, int], None]) -> tuple[list[_Parsed], list[str]]:
     keys = [digest("ast", chapter.text, pandoc.version_text, __version__) for chapter in chapters]
-    asts: list = [None] * len(chapters)
+    parsed: list = [None] * len(chapters)
     missing = []
     for i, key in enumerate(keys):
         hit = cache.get("ast", key)
         if hit is not None:
-            asts[i] = (orjson.loads(hit), _points_outside(hit))
+            parsed[i] = _Parsed(key, hit, None, _points_outside(hit))
         else:
             missing.append(i)
     progress("converting chapters", len(chapters) - len(missing), len(chapters))
@@ -186,9 +193,39 @@ def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs
                                                                missing)), start=1):
             text = orjson.dumps(ast)
             cache.put("ast", keys[i], text)
-            asts[i] = (ast, _points_outside(text))
+            parsed[i] = _Parsed(keys[i], text, ast, _points_outside(text))
             progress("converting chapters", len(chapters) - len(missing) + done, len(chapters))
-    return asts, [chapters[i].display for i in missing]
+    return parsed, [chapters[i].display for i in missing]
+
+
+def _prepare(book: Book, chapters: tuple[Chapter, ...], parsed: list[_Parsed], cache: Cache) -> list[ChapterDoc]:
+    """Vet each chapter's resources and make its ids unique in the book (pandoc.prepare_chapter).
+
+    A prepared chapter depends only on its AST and on the heading ids of the chapters
+    before it, so it is cached under those; an unchanged chapter is then not even parsed
+    into Python objects. Chapters with images or raw HTML are vetted on every build (the
+    files they point at may have changed)."""
+    used: set[str] = set()
+    docs = []
+    for chapter, item in zip(chapters, parsed):
+        key = digest("prepared", item.key, chapter.anchor, chapter.slug, "\0".join(sorted(used)), __version__)
+        hit = None if item.outside else cache.get("prepared", key)
+        if hit is not None:
+            head, _, text = hit.partition(b"\n")
+            meta = orjson.loads(head)
+            doc = ChapterDoc(chapter=chapter, source=text.decode(), single_part=meta["single_part"],
+                             headings=[Heading(*h) for h in meta["headings"]])
+            used.update(h.id for h in doc.headings)
+        else:
+            ast = item.ast if item.ast is not None else orjson.loads(item.text)
+            if item.outside:
+                ast = vet_chapter(book, chapter, ast)
+            doc = prepare_chapter(chapter, ast, used)
+            if not item.outside:
+                meta = {"single_part": doc.single_part, "headings": [[h.level, h.id, h.title] for h in doc.headings]}
+                cache.put("prepared", key, orjson.dumps(meta) + b"\n" + doc.ast_json.encode())
+        docs.append(doc)
+    return docs
 
 
 def _points_outside(ast_json: bytes) -> bool:

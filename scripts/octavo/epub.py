@@ -86,7 +86,7 @@ def _splice(book: Book, docs: list[ChapterDoc], keys: list[str], frame: str, pan
         return old_book
     # One content document per chapter, and nothing in a changed chapter that depends
     # on the rest of the book (links into other chapters, media numbered book-wide).
-    if not all(_one_file(doc) for doc in docs) or not all(_self_contained(docs[i]) for i in changed):
+    if not all(doc.single_part for doc in docs) or not all(_self_contained(docs[i]) for i in changed):
         return None
     raw = _pandoc_epub([docs[i] for i in changed], pandoc, args, workdir, book.root,
                        what=", ".join(docs[i].chapter.display for i in changed))
@@ -109,12 +109,6 @@ def _splice(book: Book, docs: list[ChapterDoc], keys: list[str], frame: str, pan
     data = _replace(old_book, replacements)
     check_well_formed(data, [d.chapter.display for d in docs])
     return data
-
-
-def _one_file(doc: ChapterDoc) -> bool:
-    blocks = doc.ast["blocks"]
-    tops = [b for b in blocks if b["t"] == "Header" and b["c"][0] == 1]
-    return len(tops) == 1 and bool(blocks) and blocks[0] is tops[0]
 
 
 def _self_contained(doc: ChapterDoc) -> bool:

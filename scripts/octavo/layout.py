@@ -210,8 +210,8 @@ def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: l
     """Join the folio documents into one PDF, put each chapter's pages under its folio
     pages, and write links and bookmarks for the whole book.
 
-    `anchors[i]` is the id of chapter i's section; `finish(pdf, body_start)` runs on the
-    book before it is written (one save, not two). Returns the page count and the 0-based
+    `anchors[i]` is the id of chapter i's section; `finish(pdf, body_start, fingerprints)`
+    runs on the book before it is written (one save, not two). Returns the page count and the 0-based
     index of the first chapter page.
     """
     import pikepdf
@@ -283,7 +283,14 @@ def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: l
         _write_outline(pdf, bookmarks, height)
         _copy_info(pdf, sources[0])
         if finish is not None:
-            finish(pdf, body_start)
+            # A page is its folio page and the chapter page under it: the two PDFs' bytes
+            # and the page numbers in them say exactly what it draws.
+            part_ids = [digest(p.pdf) for p in parts]
+            chapter_ids = [digest(c.pdf) for c in chapters]
+            made_of = [digest("page", part_ids[part], str(page),
+                              *(chapter_ids[placement[i][0]], str(placement[i][1])) if i in placement else ())
+                       for i, (part, page) in enumerate(part_pages)]
+            finish(pdf, body_start, made_of)
         pdf.save(target)
         for source in [*sources, *chapter_sources]:
             source.close()

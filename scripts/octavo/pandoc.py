@@ -37,18 +37,27 @@ class Heading:
     title: str  # plain text, without footnotes
 
 
-@dataclass
+@dataclass(eq=False)
 class ChapterDoc:
-    """A chapter after parsing: its AST and what the TOC needs from it."""
+    """A chapter after parsing: its AST and what the TOC needs from it.
+
+    `source` is the prepared AST, or its JSON text as kept in the cache: a chapter that
+    did not change is only parsed into Python objects when something needs its tree
+    (for a 1,100-page book, making all of them costs more than half a second)."""
 
     chapter: Chapter
-    ast: AST
+    source: AST | str
     headings: list[Heading] = field(default_factory=list)
+    single_part: bool = True  # one level-1 heading, at the start: one EPUB content document
+
+    @functools.cached_property
+    def ast(self) -> AST:
+        return self.source if isinstance(self.source, dict) else orjson.loads(self.source)
 
     @functools.cached_property
     def ast_json(self) -> str:
         """The AST as JSON (cache keys, pandoc's input); made once: a big book's is megabytes."""
-        return to_json(self.ast)
+        return self.source if isinstance(self.source, str) else to_json(self.source)
 
     @functools.cached_property
     def note_count(self) -> int:
@@ -92,34 +101,40 @@ def prepare_chapters(chapters: list[tuple[Chapter, AST]]) -> list[ChapterDoc]:
     TOC point at the wrong place. Later duplicates are prefixed with their slug.
     """
     used: set[str] = set()
-    docs = []
-    for chapter, ast in chapters:
-        renamed: dict[str, str] = {}
-        headings = []
-        for block in header_blocks(ast["blocks"]):
-            level, attr, inlines = block["c"]
-            old = attr[0] or f"{chapter.anchor}-h"
-            new = old if old not in used else f"{chapter.slug}-{old}"
-            suffix = 2
-            while new in used:
-                new = f"{chapter.slug}-{old}-{suffix}"
-                suffix += 1
-            used.add(new)
-            if new != old:
-                renamed[old] = new
-            attr[0] = new
-            title = stringify(inlines)
-            given = dict(attr[2]).get("running")  # `# Long title {running="Short"}`
-            attr[2] = [kv for kv in attr[2] if kv[0] not in ("data-title", "data-running", "running")]
-            attr[2] += [["data-title", title], ["data-running", given or running_head(title)]]
-            headings.append(Heading(level, new, title))
-        if renamed:
-            for inline in walk_inlines(ast["blocks"]):
-                if inline["t"] == "Link" and inline["c"][2][0].startswith("#"):
-                    target = inline["c"][2][0][1:]
-                    inline["c"][2][0] = "#" + renamed.get(target, target)
-        docs.append(ChapterDoc(chapter=chapter, ast=ast, headings=headings))
-    return docs
+    return [prepare_chapter(chapter, ast, used) for chapter, ast in chapters]
+
+
+def prepare_chapter(chapter: Chapter, ast: AST, used: set[str]) -> ChapterDoc:
+    """prepare_chapters for one chapter; `used` holds the ids of the chapters before it
+    and gets this chapter's. The result depends on nothing else."""
+    renamed: dict[str, str] = {}
+    headings = []
+    for block in header_blocks(ast["blocks"]):
+        level, attr, inlines = block["c"]
+        old = attr[0] or f"{chapter.anchor}-h"
+        new = old if old not in used else f"{chapter.slug}-{old}"
+        suffix = 2
+        while new in used:
+            new = f"{chapter.slug}-{old}-{suffix}"
+            suffix += 1
+        used.add(new)
+        if new != old:
+            renamed[old] = new
+        attr[0] = new
+        title = stringify(inlines)
+        given = dict(attr[2]).get("running")  # `# Long title {running="Short"}`
+        attr[2] = [kv for kv in attr[2] if kv[0] not in ("data-title", "data-running", "running")]
+        attr[2] += [["data-title", title], ["data-running", given or running_head(title)]]
+        headings.append(Heading(level, new, title))
+    if renamed:
+        for inline in walk_inlines(ast["blocks"]):
+            if inline["t"] == "Link" and inline["c"][2][0].startswith("#"):
+                target = inline["c"][2][0][1:]
+                inline["c"][2][0] = "#" + renamed.get(target, target)
+    blocks = ast["blocks"]
+    tops = [b for b in blocks if b["t"] == "Header" and b["c"][0] == 1]
+    single = len(tops) == 1 and bool(blocks) and blocks[0] is tops[0]
+    return ChapterDoc(chapter=chapter, source=ast, headings=headings, single_part=single)
 
 
 def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import html
 import logging
@@ -22,6 +23,8 @@ class PrintResult:
     pages: int
     body_start: int  # 0-based index of arabic page 1
     padded: int = 0  # blank pages added at the end to reach the printer's minimum
+    #: What each page is made of, for preflight's memory of measured pages (chapter-wise).
+    fingerprints: list[str] | None = None
 
 
 #: Fonts are embedded as subsets: a whole font has no Unicode mapping for small caps,
@@ -358,6 +361,11 @@ def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], edition
     return fetcher, fonts, profiles, sheets
 
 
+# Loaded fonts must be let go while WeasyPrint's libraries are still there: at exit,
+# not during the interpreter's teardown (which makes FontConfiguration.__del__ fail).
+atexit.register(_stylesheets.cache_clear)
+
+
 def pad_to_even(document, page_style: str):
     """Printers want an even page count; the extra page is a truly blank verso."""
     from weasyprint import CSS, HTML
@@ -429,11 +437,20 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
                                 kind="folios", pool=pool)
     progress("assembling the PDF", 0, 1)
     counts: list[tuple[int, int]] = []
-    _, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target,
-                             finish=lambda pdf, start: counts.append(finish_pdf(pdf, book, start, setup)))
+    fingerprints: list[str] = []
+
+    def finish(pdf, start: int, made_of: list[str]) -> None:
+        counts.append(finish_pdf(pdf, book, start, setup))
+        from .preflight import page_fingerprints
+
+        # Blank pages added at the end are fingerprinted from the file itself.
+        fingerprints.extend(made_of + page_fingerprints(pdf, range(len(made_of), len(pdf.pages))))
+
+    _, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target, finish=finish)
     total, padded = counts[0]
     progress("assembling the PDF", 1, 1)
-    return PrintResult(path=target, pages=total, body_start=body_start, padded=padded), laid_out
+    return PrintResult(path=target, pages=total, body_start=body_start, padded=padded,
+                       fingerprints=fingerprints), laid_out
 
 
 def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, cover: Path,

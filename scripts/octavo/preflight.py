@@ -604,7 +604,7 @@ def _check_size(path: Path, printer: Printer) -> list[Finding]:
 _CACHE_KEY = "v1"
 
 
-def page_fingerprints(pdf) -> list[str]:
+def page_fingerprints(pdf, pages: Iterable[int] | None = None) -> list[str]:
     """For each page, a hash of everything it draws: its boxes, its content streams and,
     by their bytes, every form, image and font it uses. An unchanged page in a rebuilt
     book has the same fingerprint, so its measurements can be reused."""
@@ -639,19 +639,22 @@ def page_fingerprints(pdf) -> list[str]:
             memo[ident] = digest
         return digest
 
-    return [visit(page.obj).hex() for page in pdf.pages]
+    indexes = range(len(pdf.pages)) if pages is None else pages
+    return [visit(pdf.pages[i].obj).hex() for i in indexes]
 
 
-def preflight(pdf_path: Path, printer: Printer, cache=None) -> list[Finding]:
+def preflight(pdf_path: Path, printer: Printer, cache=None, fingerprints: list[str] | None = None
+              ) -> list[Finding]:
     """Run every check on `pdf_path` for `printer`; one Finding per check.
 
     With a `cache` (octavo's build cache), each page's measurements are kept under the
-    page's fingerprint, and the next run parses only the pages that changed."""
+    page's fingerprint, and the next run parses only the pages that changed. The build,
+    which knows what each page of a chapter-wise PDF is made of, may pass the
+    fingerprints; otherwise they are computed from the file."""
     import pikepdf
 
     pdf_path = Path(pdf_path)
     findings: list[Finding] = []
-    fingerprints: list[str] = []
     known: dict[int, dict] = {}
     with pikepdf.open(pdf_path) as pdf:
         n = len(pdf.pages)
@@ -667,7 +670,8 @@ def preflight(pdf_path: Path, printer: Printer, cache=None) -> list[Finding]:
         findings += _check_colour(pdf, printer)
         findings += _check_annotations(pdf, printer)
         if cache is not None:
-            fingerprints = page_fingerprints(pdf)
+            if fingerprints is None or len(fingerprints) != n:
+                fingerprints = page_fingerprints(pdf)
             stored = cache.get("preflight-pages", _CACHE_KEY)
             remembered = json.loads(stored) if stored else {}
             known = {i: remembered[f] for i, f in enumerate(fingerprints) if f in remembered}

@@ -154,7 +154,9 @@ def _start_checks(book: Book, manuscript, cache: Cache):
 
     from .checks import check_book
 
-    pool = ProcessPoolExecutor(max_workers=1)  # pure-Python work: a process, not a thread
+    # Pure-Python work: a process, not a thread. Its answer is needed only at the end, so
+    # it runs at a lower priority than the conversion and layout it shares the CPUs with.
+    pool = ProcessPoolExecutor(max_workers=1, initializer=os.nice, initargs=(5,))
     future = pool.submit(check_book, book, manuscript, disabled=set(book.schema.checks.disable), cache=cache)
     pool.shutdown(wait=False)
     return future

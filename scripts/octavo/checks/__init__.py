@@ -138,6 +138,27 @@ class _Checker:
         check_spelling(sc, speller, lambda *args: (found.append(args), emit(*args)), self.words_file)
         self.cache.put("check-spelling", key, json.dumps(found).encode())
 
+    def _text(self, chapter: Chapter, sc: Scan, regions, curly_book: bool, french: bool, emit) -> None:
+        """The text rules: a chapter's findings depend on its own text and two facts
+        about the book, so they are cached like the spelling."""
+        has_notes = bool(sc.refs or sc.defs or sc.inline_notes)
+        if self.cache is None:
+            check_text(sc, has_notes=has_notes, curly_book=curly_book, french=french, emit=emit,
+                       note_regions=regions)
+            return
+        from ..cache import digest
+
+        key = digest("text", chapter.text, str(curly_book), str(french), __version__)
+        hit = self.cache.get("check-text", key)
+        if hit is not None:
+            for line, column, rule, message in json.loads(hit):
+                emit(line, column, rule, message)
+            return
+        found: list[tuple[int, int, str, str]] = []
+        check_text(sc, has_notes=has_notes, curly_book=curly_book, french=french,
+                   emit=lambda *args: (found.append(args), emit(*args)), note_regions=regions)
+        self.cache.put("check-text", key, json.dumps(found).encode())
+
     def emitter(self, chapter: Chapter):
         def emit(line: int, column: int, rule: str, message: str) -> None:
             self.add(chapter.display, line, column, rule, message)
@@ -172,9 +193,7 @@ class _Checker:
             self._links(chapter, sc, emit, ids)
             for image in sc.images:
                 check_image(image, chapter.path, self.book.root, emit, allow_remote=allow_remote)
-            has_notes = bool(sc.refs or sc.defs or sc.inline_notes)
-            check_text(sc, has_notes=has_notes, curly_book=curly > straight, french=french, emit=emit,
-                       note_regions=regions)
+            self._text(chapter, sc, regions, curly > straight, french, emit)
             if speller is not None and "spelling" not in self.disabled:
                 self._spelling(chapter, sc, speller, emit)
         return sorted(set(self.found))

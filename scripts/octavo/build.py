@@ -95,34 +95,52 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     pool = None
     try:
         styles = find_styles(book)
-        # The layout workers start now and get ready while pandoc's output is read.
-        pool = _start_layout_pool(book, styles, opts) if "pdf" in formats else None
         pandoc = find_pandoc()
         cache = Cache(out / ".cache")
+        # Most chapters unchanged (an edit): the EPUB is patched, not rebuilt, so it can run
+        # beside the layout, and a layout worker is started now, to be ready when the
+        # changed chapter is. Otherwise each big step runs when the one before it has let
+        # go of its memory (pandoc needs ~0.7 GB to write a 1,100-page book's EPUB).
+        edit = _mostly_cached(manuscript.chapters, pandoc, cache)
+        if edit and "pdf" in formats:
+            pool = _start_layout_pool(book, styles, opts)
         # 3. pandoc: each chapter parsed on its own (labels cannot collide), from the cache
         #    when its text is unchanged; ids are then made unique across the book.
         parsed, report.converted = _parse_all(manuscript.chapters, pandoc, cache, opts.jobs, opts.progress)
         docs = _prepare(book, manuscript.chapters, parsed, cache)
+        del parsed
         with _workdir(out) as work, ThreadPoolExecutor(max_workers=2) as formats_pool:
-            # 4. EPUB (pandoc, in the background) while 5. the PDF is laid out. The print
-            #    HTML is converted first: pandoc runs for both at once would need their
-            #    memory at once (a big book's JSON costs pandoc ~0.5 GB per run).
             printed = "pdf" in formats or "screen" in formats
             fragments = _fragments(docs, pandoc, cache, opts.jobs) if printed else []
+            for doc in docs:  # from here on the chapters are needed as JSON text only
+                doc.release()
+            _give_back_memory()
             cover = _cover(book, styles, cache, work) if ("epub" in formats or "screen" in formats) else None
             epub: Future | None = None
-            if "epub" in formats:
+            if "epub" in formats and (edit or "pdf" not in formats):
+                # 4. The EPUB, in the background, while 5. the PDF is laid out.
                 epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work, cache, cover)
             built: dict[str, Path] = {}
             if "pdf" in formats:
+                if pool is None:
+                    pool = _start_layout_pool(book, styles, opts)
                 result = _build_pdf(book, docs, fragments, pandoc, styles, work, cache, opts, report, pool)
+                if pool is not None:
+                    pool.close()  # the workers' memory goes back before the EPUB's pandoc starts
+                    pool = None
+                _give_back_memory()
                 report.pages = result.pages
                 built["pdf"] = result.path
+                report.printer = book.schema.printer
+            if "epub" in formats and epub is None:
+                epub = formats_pool.submit(_build_epub, book, docs, pandoc, styles, work, cache, cover)
+                if "pdf" in formats:  # a whole EPUB: its pandoc has the memory to itself first
+                    epub.result()
+            if "pdf" in formats:
                 # 6. Preflight: the finished file measured against the printer's rules
                 #    (in the background, while the screen edition or the EPUB finish).
                 from .preflight import PRINTERS, preflight
 
-                report.printer = book.schema.printer
                 checked = formats_pool.submit(preflight, result.path, PRINTERS[book.schema.printer], cache,
                                               result.fingerprints)
             if "screen" in formats:
@@ -178,9 +196,32 @@ class _Parsed:
     outside: bool     # refers to images or has raw HTML: resources.vet_chapter must see it
 
 
+def _give_back_memory() -> None:
+    """Return the memory of the chapters' trees to the system (a long book's are
+    hundreds of MB of small objects; glibc keeps freed memory unless asked)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused, just not returned
+        pass
+
+
+def _ast_key(chapter: Chapter, pandoc: Pandoc) -> str:
+    return digest("ast", chapter.text, pandoc.version_text, __version__)
+
+
+def _mostly_cached(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache) -> bool:
+    """Whether at least three chapters in four were parsed before (an edit, not a new book)."""
+    cached = sum(cache.path("ast", _ast_key(chapter, pandoc)).is_file() for chapter in chapters)
+    return cached * 4 >= len(chapters) * 3
+
+
 def _parse_all(chapters: tuple[Chapter, ...], pandoc: Pandoc, cache: Cache, jobs: int,
                progress: Callable[[str, int, int], None]) -> tuple[list[_Parsed], list[str]]:
-    keys = [digest("ast", chapter.text, pandoc.version_text, __version__) for chapter in chapters]
+    keys = [_ast_key(chapter, pandoc) for chapter in chapters]
     parsed: list = [None] * len(chapters)
     missing = []
     for i, key in enumerate(keys):

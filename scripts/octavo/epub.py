@@ -67,10 +67,15 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
 
 def _pandoc_epub(docs: list[ChapterDoc], pandoc: Pandoc, args: list[str], workdir: Path, root: Path,
                  *, what: str) -> bytes:
-    ast: AST = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {},
-                "blocks": [block for doc in docs for block in doc.ast["blocks"]]}
+    # The book's AST as JSON, put together from the chapters' JSON texts: no chapter has
+    # to be held as a tree for this.
+    first = docs[0].ast_json
+    version = (first[len('{"pandoc-api-version":'):first.index("]") + 1]
+               if first.startswith('{"pandoc-api-version":[') else to_json(docs[0].ast["pandoc-api-version"]))
+    blocks = ",".join(part for part in (doc.blocks_json() for doc in docs) if part)
+    text = f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{blocks}]}}'
     raw = workdir / "pandoc.epub"
-    run_pandoc(pandoc, [*args, "--output", str(raw)], stdin=to_json(ast), cwd=root, what=what)
+    run_pandoc(pandoc, [*args, "--output", str(raw)], stdin=text, cwd=root, what=what)
     return raw.read_bytes()
 
 

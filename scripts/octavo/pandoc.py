@@ -59,6 +59,21 @@ class ChapterDoc:
         """The AST as JSON (cache keys, pandoc's input); made once: a big book's is megabytes."""
         return self.source if isinstance(self.source, str) else to_json(self.source)
 
+    def release(self) -> None:
+        """Keep the chapter as JSON text only; the tree is parsed again if asked for."""
+        self.source = self.ast_json
+        self.__dict__.pop("ast", None)
+
+    def blocks_json(self) -> str:
+        """The JSON of the AST's top-level block list, without its brackets. "blocks" is
+        the AST's last key, and a quote inside JSON text is always escaped, so the last
+        `"blocks":[` in the text is that key's."""
+        text = self.ast_json
+        start = text.rfind('"blocks":[')
+        if start < 0 or not text.endswith("]}"):
+            return ",".join(to_json(block) for block in self.ast["blocks"])
+        return text[start + len('"blocks":['):-2]
+
     @functools.cached_property
     def note_count(self) -> int:
         # Counting in the JSON text is exact (a quote inside text is escaped, so text can
@@ -137,24 +152,32 @@ def prepare_chapter(chapter: Chapter, ast: AST, used: set[str]) -> ChapterDoc:
     return ChapterDoc(chapter=chapter, source=ast, headings=headings, single_part=single)
 
 
+#: The most Markdown (characters) one pandoc run converts to print HTML.
+BATCH_TEXT = 500_000
+
+
 def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> list[str]:
     """Chapters as HTML5 fragments for print, notes inline at their calls.
 
     A few pandoc runs for all of them (each run costs a process start; `jobs` runs go
     at once); the chapters are separated by marker comments and split apart again.
     """
-    if jobs > 1 and len(docs) > 1:
+    total = sum(len(d.chapter.text) for d in docs)
+    if len(docs) > 1 and (jobs > 1 or total > BATCH_TEXT):
         from concurrent.futures import ThreadPoolExecutor
 
-        size = sum(len(d.chapter.text) for d in docs) / jobs
+        # At least `jobs` runs, and none over BATCH_TEXT of Markdown: pandoc holds a run's
+        # whole document in memory (several hundred MB for half a long book).
+        runs = max(jobs, -(-total // BATCH_TEXT))
+        size = total / runs
         batches: list[list[ChapterDoc]] = [[]]
         filled = 0.0
         for doc in docs:
-            if filled >= size * len(batches) and len(batches) < jobs:
+            if filled >= size * len(batches) and len(batches) < runs:
                 batches.append([])
             batches[-1].append(doc)
             filled += len(doc.chapter.text)
-        with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             return [html for part in pool.map(lambda b: chapters_html(pandoc, b), batches) for html in part]
     blocks: list[AST] = []
     for doc in docs:

@@ -122,42 +122,34 @@ class _Checker:
         return result
 
     def _spelling(self, chapter: Chapter, sc: Scan, speller: Speller, emit) -> None:
-        if self.cache is None:
-            check_spelling(sc, speller, emit, self.words_file)
-            return
-        from ..cache import digest
-
-        key = digest("spelling", chapter.text, self.book.schema.language, self.words_file,
-                     *sorted(speller.project), __version__)
-        hit = self.cache.get("check-spelling", key)
-        if hit is not None:
-            for line, column, rule, message in json.loads(hit):
-                emit(line, column, rule, message)
-            return
-        found: list[tuple[int, int, str, str]] = []
-        check_spelling(sc, speller, lambda *args: (found.append(args), emit(*args)), self.words_file)
-        self.cache.put("check-spelling", key, json.dumps(found).encode())
+        self._cached("check-spelling", lambda out: check_spelling(sc, speller, out, self.words_file), emit,
+                     "spelling", chapter.text, self.book.schema.language, self.words_file,
+                     *sorted(speller.project))
 
     def _text(self, chapter: Chapter, sc: Scan, regions, curly_book: bool, french: bool, emit) -> None:
         """The text rules: a chapter's findings depend on its own text and two facts
         about the book, so they are cached like the spelling."""
         has_notes = bool(sc.refs or sc.defs or sc.inline_notes)
+        self._cached("check-text", lambda out: check_text(sc, has_notes=has_notes, curly_book=curly_book,
+                                                          french=french, emit=out, note_regions=regions),
+                     emit, "text", chapter.text, str(curly_book), str(french))
+
+    def _cached(self, kind: str, run, emit, *inputs: str) -> None:
+        """Run `run(emit)`, or replay what it emitted before for the same `inputs`."""
         if self.cache is None:
-            check_text(sc, has_notes=has_notes, curly_book=curly_book, french=french, emit=emit,
-                       note_regions=regions)
+            run(emit)
             return
         from ..cache import digest
 
-        key = digest("text", chapter.text, str(curly_book), str(french), __version__)
-        hit = self.cache.get("check-text", key)
+        key = digest(*inputs, __version__)
+        hit = self.cache.get(kind, key)
         if hit is not None:
             for line, column, rule, message in json.loads(hit):
                 emit(line, column, rule, message)
             return
         found: list[tuple[int, int, str, str]] = []
-        check_text(sc, has_notes=has_notes, curly_book=curly_book, french=french,
-                   emit=lambda *args: (found.append(args), emit(*args)), note_regions=regions)
-        self.cache.put("check-text", key, json.dumps(found).encode())
+        run(lambda *args: (found.append(args), emit(*args)))
+        self.cache.put(kind, key, json.dumps(found).encode())
 
     def emitter(self, chapter: Chapter):
         def emit(line: int, column: int, rule: str, message: str) -> None:

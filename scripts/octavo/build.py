@@ -18,7 +18,7 @@ import orjson
 from . import __version__, stamp
 from .cache import Cache, digest
 from .config import Book, load_book
-from .errors import ConfigError, OctavoError
+from .errors import OctavoError
 from .manuscript import Chapter, read_manuscript
 from .pandoc import ChapterDoc, Heading, chapters_html, parse_chapter, prepare_chapter
 from .resources import vet_chapter

@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import FORMATS, build
+    from .build import build
 
     formats = args.format
     try:

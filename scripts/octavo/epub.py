@@ -17,7 +17,7 @@ from .config import Book
 from .errors import Location, ManuscriptError
 from . import __version__
 from .cache import digest
-from .pandoc import AST, ChapterDoc, run_pandoc, to_json, walk_blocks, walk_inlines
+from .pandoc import ChapterDoc, run_pandoc, to_json, walk_blocks, walk_inlines
 from .tools import Pandoc
 
 #: EPUB Accessibility 1.1 claim; the build checks it with EPUBCheck, structure comes from pandoc.

@@ -7,7 +7,6 @@ never collide: in the AST a note is inline content at its call, with no label.
 from __future__ import annotations
 
 import functools
-import json
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path

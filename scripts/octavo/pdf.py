@@ -27,8 +27,8 @@ class PrintResult:
     fingerprints: list[str] | None = None
 
 
-#: Fonts are embedded as subsets: a whole font has no Unicode mapping for small caps,
-#: ligatures or old-style figures, so the PDF's text could not be searched or copied.
+#: WeasyPrint's write_pdf options for every edition. Fonts are embedded as subsets unless
+#: the printer asks for whole fonts (PrintSetup.full_fonts; see weasyfix.text_of_whole_fonts).
 PDF_OPTIONS: dict = {}
 
 
@@ -403,7 +403,7 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
     """Lay chapters out in parallel (and from the cache), then assemble the book.
 
     Returns the result and the indexes (1-based) of the chapters that were laid out."""
-    from .layout import NO_FOLIOS, LayoutTask, assemble, layout_documents, layout_key, skeleton_tasks, styles_digest
+    from .layout import LayoutTask, assemble, layout_documents, layout_key, skeleton_tasks, styles_digest
 
     continuous = book.schema.footnotes.numbering == "continuous"
     extra = chapter_css(book, setup)

@@ -496,13 +496,23 @@ def _label_screen(path: Path, book: Book, body_start: int) -> None:
     import pikepdf
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        _label_pages(pdf, book, body_start, cover=True)
+        pdf.save(path)
+
+
+def _label_pages(pdf, book: Book, body_start: int, *, cover: bool = False) -> None:
+    """Page labels that match the printed folios (i, ii, … then 1, 2, …), so viewers show
+    them; a screen edition's first page is "Cover". And the document's language."""
+    import pikepdf
+
+    nums = pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.r)])
+    if cover:
         nums = pikepdf.Array([0, pikepdf.Dictionary(P=pikepdf.String("Cover")),
                               1, pikepdf.Dictionary(S=pikepdf.Name.r, St=2)])
-        if body_start > 1:
-            nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
-        pdf.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
-        pdf.Root.Lang = pikepdf.String(book.schema.language)
-        pdf.save(path)
+    if body_start > int(cover):
+        nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
+    pdf.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
+    pdf.Root.Lang = pikepdf.String(book.schema.language)
 
 
 class _Without(logging.Filter):
@@ -531,16 +541,12 @@ def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> t
 
 
 def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
-    """Page labels (i, ii, … then 1, 2, …) so viewers show the printed folios; blank pages
-    up to the printer's minimum and an even count; no links in a file for a printer.
-    Returns the page count and the blank pages added beyond an even count."""
+    """Page labels (see _label_pages); blank pages up to the printer's minimum and an even
+    count; no links in a file for a printer. Returns the page count and the blank pages
+    added beyond an even count."""
     import pikepdf
 
-    nums = pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.r)])
-    if body_start:
-        nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
-    pdf.Root.PageLabels = pikepdf.Dictionary(Nums=nums)
-    pdf.Root.Lang = pikepdf.String(book.schema.language)
+    _label_pages(pdf, book, body_start)
     laid_out = len(pdf.pages)
     wanted = max(laid_out, setup.min_pages)
     if setup.even:

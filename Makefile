@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+TOOLS_STAMP := .tools/.installed-$(shell cat tools/package.json tools/package-lock.json | cksum | cut -d' ' -f1)
 BOOK   ?= .
 OUT    ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf screen epub cover check test test-fast bench help clean venv
+.PHONY: all pdf screen epub cover check test test-fast tools bench help clean venv
 
 all: $(STAMP)  ## Build everything into build/: print PDF, screen PDF, EPUB
 	$(BIN)/octavo build $(BOOK) $(if $(OUT),--out $(OUT))
@@ -29,7 +30,7 @@ cover: pdf  ## Build the print cover wrap: build/<slug>-cover.pdf
 check: $(STAMP)  ## Check the manuscript (footnotes, links, images, text, spelling); never changes it
 	$(BIN)/octavo check $(BOOK)
 
-test: $(STAMP)  ## Run the whole test suite (builds sample and corpus books)
+test: $(STAMP) tools  ## Run the whole test suite (builds books; runs EPUBCheck, DAISY Ace, Ghostscript)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)  ## Run only the quick unit tests
@@ -39,6 +40,11 @@ bench: $(STAMP)  ## Benchmark against plain pandoc + WeasyPrint on ../shared/cor
 	$(BIN)/python scripts/bench.py
 
 venv: $(STAMP)  ## Create .venv and install octavo with its dependencies
+
+tools: $(TOOLS_STAMP)  ## Install the validators the tests use: DAISY Ace (.tools/), Chromium, Ghostscript
+
+$(TOOLS_STAMP): tools/package.json tools/package-lock.json
+	@sh scripts/install-tools.sh $@
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -222,3 +222,46 @@ def _unembedded_fonts(pdf: pikepdf.Pdf) -> list[str]:
                 if not embedded:
                     missing.append(str(target.get("/BaseFont")))
     return sorted(set(missing))
+
+
+@dataclass
+class LineFaults:
+    """Line-breaking faults in the running text, measured from the PDF."""
+
+    short_lines: list[str]  # "page: text" of lines under a third of the measure that end no paragraph
+    hyphen_runs: list[str]  # "page: text" of lines that make a run of more than `limit` hyphens
+
+    @property
+    def longest_run(self) -> int:
+        return self._longest
+
+    _longest: int = 0
+
+
+def line_faults(pages: PageMap, limit: int = 2) -> LineFaults:
+    """One-word (short) lines that are not a paragraph's last, and runs of hyphenated lines.
+
+    Text lines of one paragraph follow each other at the leading; a heading or a new block
+    sits further down. A line is a paragraph's last when the next line is indented, further
+    down, or missing; any other line under a third of the measure is a fault."""
+    faults = LineFaults([], [])
+    for page in pages.pages[pages.body_start:]:
+        lines = [l for l in page.body if abs(l.size - BODY_SIZE) < 0.6]
+        if len(lines) < 3:
+            continue
+        left, right = min(l.x0 for l in lines), max(l.x1 for l in lines)
+        gaps = [round(b.top - a.top, 1) for a, b in zip(lines, lines[1:])]
+        leading = max(set(gaps), key=gaps.count)
+        run = 0
+        for a, b in zip(lines, [*lines[1:], None]):
+            hyphenated = a.text.endswith(("-", "\u2010")) and a.x1 > right - 1
+            run = run + 1 if hyphenated else 0
+            faults._longest = max(faults._longest, run)
+            if run > limit:
+                faults.hyphen_runs.append(f"{page.label}: {a.text}")
+            if b is None or abs(b.top - a.top - leading) > 0.6:
+                continue  # the last line here, or the next line is not this paragraph's
+            same_paragraph = b.x0 < left + 1 and b.x1 > right - 1  # flush and full: a continuation
+            if same_paragraph and a.x1 - a.x0 < (right - left) / 3:
+                faults.short_lines.append(f"{page.label}: {a.text!r} / {b.text[:40]!r}")
+    return faults

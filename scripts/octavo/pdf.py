@@ -315,11 +315,12 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from .weasyfix import fast_font_subsets, keep_notes_with_calls, text_of_whole_fonts
+    from .weasyfix import fast_font_subsets, fix_line_breaking, keep_notes_with_calls, text_of_whole_fonts
 
     keep_notes_with_calls()
     fast_font_subsets()
     text_of_whole_fonts()
+    fix_line_breaking()
     try:
         fetcher, fonts, profiles, sheets = _stylesheets(root, styles, extra_css, edition, _stamp(styles))
         return HTML(string=document_html, base_url=str(root) + "/", url_fetcher=fetcher,

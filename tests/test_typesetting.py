@@ -1,0 +1,73 @@
+"""How lines are broken: no paragraph line holding a single word, no stack of hyphens
+(issue 14, points 1 and 2). Measured from the PDFs; the WeasyPrint fixes are in
+scripts/octavo/weasyfix.py (fix_line_breaking)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from pdfcheck import PageMap, line_faults
+
+from octavo.config import load_book
+from octavo.pdf import print_setup, render_document
+from octavo.styles import find_styles
+
+
+def _lines(html: str, css: str = "") -> list[str]:
+    """The text of each line WeasyPrint sets for `html` with the sample book's styles."""
+    from weasyprint.formatting_structure import boxes
+
+    book = load_book(ROOT)
+    page = print_setup(book).css(book)  # the sample's trim and margins: a 6x9 in measure
+    document = render_document(f"<html lang='en-US'><body><section class='chapter'>{html}</section></body></html>",
+                               ROOT, find_styles(book), (*page, css))
+    found: list[str] = []
+
+    def walk(box) -> None:
+        if isinstance(box, boxes.LineBox):
+            parts: list[str] = []
+
+            def text(inner) -> None:
+                if isinstance(inner, boxes.TextBox):
+                    parts.append(inner.text)
+                for child in getattr(inner, "children", []):
+                    text(child)
+
+            text(box)
+            found.append("".join(parts))
+            return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def test_a_run_that_just_fills_the_line_stays_on_it():
+    # A real sentence (Kyle Simpson, "You Don't Know JS Yet"): the words before the
+    # <code> fill the 6x9 measure exactly, with their trailing space one space too wide.
+    lines = _lines("<p>To define an object prototype linkage, you can create the object using the "
+                   "<code>Object.create(..)</code> utility:</p>", "code { font-family: serif; }")
+    assert lines[0].startswith("To define an object prototype linkage"), lines
+
+
+def test_no_more_than_two_hyphenated_lines_in_a_row():
+    long_words = " ".join(["incomprehensibilities characteristically institutionalisation"] * 12)
+    lines = _lines(f"<p>{long_words}</p>", "p { hyphens: auto; }")
+    ends = [line.rstrip().endswith(("\u2010", "-")) for line in lines]
+    assert any(ends), "the text should need hyphenation at all"
+    run = longest = 0
+    for hyphenated in ends:
+        run = run + 1 if hyphenated else 0
+        longest = max(longest, run)
+    assert longest <= 2, lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["sample", "small", "medium"])
+def test_books_have_no_one_word_lines_and_no_hyphen_stacks(built_pdf, name):
+    faults = line_faults(PageMap(built_pdf(name)))
+    assert faults.short_lines == []
+    assert faults.hyphen_runs == []

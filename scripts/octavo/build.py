@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from . import __version__, stamp
-from .cache import Cache, digest
+from .cache import Cache, code_fingerprint, digest
 from .config import Book, load_book
 from .errors import OctavoError
 from .manuscript import Chapter, read_manuscript
@@ -79,7 +79,7 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     report = BuildReport()
     out = (opts.out_dir or Path(book_dir) / "build").resolve()
     request = {"book": str(Path(book_dir).resolve()), "formats": ",".join(sorted(formats)),
-               "single_pass": opts.single_pass, "octavo": __version__}
+               "single_pass": opts.single_pass, "octavo": code_fingerprint()}
     previous = stamp.current_outputs(out, request)
     if previous is not None:
         report.up_to_date, report.seconds = True, time.monotonic() - started

@@ -8,6 +8,7 @@ deleted and rebuilt, never used.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -17,6 +18,21 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 _MAGIC = b"octavo-cache-1"
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of octavo's own code and data files.
+
+    Every cache entry and the no-op stamp depend on it: a changed layout fix, filter or
+    rule in octavo makes old entries unreachable, even while the version number stays
+    the same (a developer's checkout, a patched install). About 1 ms."""
+    package = Path(__file__).resolve().parent
+    parts: list[bytes] = []
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".lua", ".txt", ".css", ".json"):
+            parts += [str(path.relative_to(package)).encode(), path.read_bytes()]
+    return digest(*parts)[:16]
 
 
 def digest(*parts: bytes | str) -> str:
@@ -35,7 +51,8 @@ class Cache:
         folder.mkdir(parents=True, exist_ok=True)
 
     def path(self, kind: str, key: str) -> Path:
-        return self.folder / f"{kind}-{key}"
+        # Keyed by octavo's own code too: what made an entry is part of what shaped it.
+        return self.folder / f"{kind}-{digest(key, code_fingerprint())}"
 
     def get(self, kind: str, key: str) -> bytes | None:
         path = self.path(kind, key)

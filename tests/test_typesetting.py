@@ -71,3 +71,25 @@ def test_books_have_no_one_word_lines_and_no_hyphen_stacks(built_pdf, name):
     faults = line_faults(PageMap(built_pdf(name)))
     assert faults.short_lines == []
     assert faults.hyphen_runs == []
+
+
+def test_urls_are_never_hyphenated_and_break_at_joints():
+    from octavo.urls import breakable_urls
+
+    url = "https://www.example.org/on-this-day/history/1958/the_great_leap_forward?page=2"
+    para = {"t": "Para", "c": [{"t": "Str", "c": "See"}, {"t": "Space"}, {"t": "Str", "c": url + "."},
+                               {"t": "Space"}, {"t": "Link", "c": [["", ["uri"], []], [{"t": "Str", "c": url}],
+                                                                 [url, ""]]}]}
+    pieces = breakable_urls([para])[0]["c"]
+    span, link = pieces[2], pieces[-1]
+    assert span["t"] == "Span" and span["c"][0][1] == ["url"]
+    assert pieces[3] == {"t": "Str", "c": "."}  # the sentence's full stop stays outside the URL
+    assert "url" in link["c"][0][1]
+    assert {"t": "RawInline", "c": ["html", "<wbr>"]} in link["c"][1]
+    # Set in a narrow measure: no line of the URL ends in an added hyphen, and the URL's
+    # text reads back whole.
+    html = (f"<p>See the account at <a class='url' href='{url}'>{url.replace('.', '.<wbr>')}</a> "
+            f"and at <span class='url'>{url.replace('_', '_<wbr>')}</span> for the story.</p>")
+    lines = _lines(html, "section.chapter { width: 9em; }")
+    assert not [line for line in lines if line.rstrip().endswith("\u2010")], lines
+    assert url in "".join(lines).replace("\u200b", "")

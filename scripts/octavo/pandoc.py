@@ -17,6 +17,7 @@ import orjson
 from .errors import Location, ToolError
 from .manuscript import Chapter
 from .tools import Pandoc
+from .urls import breakable_urls
 
 
 def to_json(value: Any) -> str:
@@ -181,7 +182,7 @@ def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> l
     blocks: list[AST] = []
     for doc in docs:
         blocks.append({"t": "RawBlock", "c": ["html", f"<!--{_SPLIT}-->"]})
-        blocks.extend(notes_in_flow(doc.ast["blocks"]))
+        blocks.extend(breakable_urls(notes_in_flow(doc.ast["blocks"])))
     ast = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
     out = run_pandoc(pandoc, ["--from", "json", "--to", "html5", "--wrap=none"],
                      stdin=to_json(ast), what=", ".join(d.chapter.display for d in docs))

@@ -356,3 +356,15 @@ def test_arbitrary_markdown_never_crashes_the_checker(tmp_path):
             assert d.rule in RULES and d.severity == RULES[d.rule][0]
 
     run()
+
+
+@pytest.mark.parametrize("language, text, expected", [
+    ("fr", "Nous nous levons tôt, et vous vous trompez.", []),
+    ("de", "Das Haus, das das Dorf überragt, ist alt.", []),
+    ("fr", "Il est parti parti hier.", [(3, 14, "doubled-word")]),  # a real slip is still found
+    ("en", "We know that vous vous is French.", [(3, 19, "doubled-word")]),  # not in an English book
+])
+def test_doubled_words_that_the_language_allows(tmp_path, language, text, expected):
+    found = check_text(tmp_path, f"# T\n\n{text}\n", yaml=f'title: "T"\nlanguage: "{language}"\n',
+                       disabled={"spelling"})
+    assert where(found, "doubled-word") == expected

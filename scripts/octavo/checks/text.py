@@ -35,6 +35,21 @@ DOUBLES_OK = frozenset({"had", "that", "bye", "ha", "no", "yes", "very", "so", "
                         "pooh", "boo", "there", "now", "well", "far", "many", "more", "again", "round",
                         "over", "by", "hush", "murmur", "tick", "tock", "pom", "la", "blah"})
 
+#: Per language (the primary subtag of book.yaml's `language`), pairs that grammar doubles:
+#: reflexive and pronominal verbs ("nous nous levons", "vous vous trompez"), a relative
+#: after its article or demonstrative ("das, das" without the comma, "die die"), "que que"…
+DOUBLES_OK_BY_LANGUAGE = {
+    "en": DOUBLES_OK,
+    "fr": frozenset({"nous", "vous", "que", "qui", "si", "non", "oui", "très", "bien", "là", "ah", "oh",
+                     "eh", "tout", "plus", "encore", "toc", "pan", "chut"}),
+    "de": frozenset({"das", "die", "der", "dem", "den", "des", "ja", "nein", "so", "sehr", "nun", "na",
+                     "immer", "wieder", "mehr", "ach", "oh"}),
+    "es": frozenset({"que", "no", "sí", "si", "ya", "muy", "más", "bien", "nos", "os"}),
+    "it": frozenset({"che", "no", "sì", "si", "già", "molto", "più", "bene", "ci", "vi", "piano"}),
+    "pt": frozenset({"que", "não", "sim", "já", "muito", "mais", "bem", "nos", "se"}),
+    "nl": frozenset({"dat", "die", "ja", "nee", "zo", "heel", "nu", "weer", "meer"}),
+}
+
 _TWO_SPACES = re.compile(rf"(?<=[^\s{BLOCK}])[ \u00a0]{{2,}}(?=[^\s{BLOCK}])")
 _SPACE_PUNCT = re.compile(rf"(?<=[^\s{_M}(\[{{“‘\"'—–-])([ \u00a0]+)([,.;:!?])(?![\w.…])")
 _DOUBLE_WORD = re.compile(r"(?<![\w'’-])([^\W\d_]+)(?= (\1)(?![\w'’-]))", re.IGNORECASE)
@@ -57,8 +72,9 @@ _NOT_TEXT = ("blank", "code", "meta", "linkdef", "rule", "underline", "div", "co
 
 
 def check_text(scan: Scan, *, has_notes: bool, curly_book: bool, french: bool, emit: Emit,
-               note_regions: dict[int, list[tuple[int, int]]]) -> None:
+               note_regions: dict[int, list[tuple[int, int]]], language: str = "en") -> None:
     """Run every text rule on every line of running text."""
+    doubles_ok = DOUBLES_OK_BY_LANGUAGE.get(language.lower().split("-")[0], frozenset()) | DOUBLES_OK
     space_punct = _SPACE_PUNCT if not french else re.compile(_SPACE_PUNCT.pattern.replace(",.;:!?", ",."))
     for index, prose in enumerate(scan.prose):
         if scan.kinds[index] in _NOT_TEXT:
@@ -71,7 +87,7 @@ def check_text(scan: Scan, *, has_notes: bool, curly_book: bool, french: bool, e
         if line not in scan.spaced:
             _two_spaces(prose, at)
         _space_before_punctuation(prose, at, space_punct)
-        _doubled_words(prose, at)
+        _doubled_words(prose, at, doubles_ok)
         _doubled_punctuation(prose, at)
         _split_numbers(prose, at)
         _sentence_ends(prose, at)
@@ -106,10 +122,10 @@ def _space_before_punctuation(prose: str, at: At, pattern: re.Pattern[str]) -> N
         at(m.start() + 1, "space-before-punctuation", f"space before '{mark}'; delete the space")
 
 
-def _doubled_words(prose: str, at: At) -> None:
+def _doubled_words(prose: str, at: At, doubles_ok: frozenset[str] = DOUBLES_OK) -> None:
     for m in _DOUBLE_WORD.finditer(prose):
         word, second = m.group(1), m.group(2)
-        if word.lower() in DOUBLES_OK or second[0].isupper():
+        if word.lower() in doubles_ok or second[0].isupper():
             continue  # "had had"; "Bora Bora"
         at(m.end() + 2, "doubled-word", f"'{word} {second}': the word is doubled; delete one")
 

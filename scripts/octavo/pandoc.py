@@ -7,6 +7,7 @@ never collide: in the AST a note is inline content at its call, with no label.
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,11 +120,33 @@ def prepare_chapters(chapters: list[tuple[Chapter, AST]]) -> list[ChapterDoc]:
     return [prepare_chapter(chapter, ast, used) for chapter, ast in chapters]
 
 
+_COMMENT = re.compile(r"\s*<!--.*?-->\s*", re.S)
+
+
+def _one_chapter_per_file(ast: AST) -> None:
+    """A chapter file makes one chapter, whatever else it holds.
+
+    An HTML comment is invisible, but as a block of its own before the title it would
+    open an empty first chapter in the EPUB: comments are dropped. A second level-1
+    heading would become a chapter of its own in the EPUB and the contents: it is set
+    as a section (level 2) instead, and the checker says so [chapter-several-titles]."""
+    blocks = [b for b in ast["blocks"]
+              if not (b["t"] == "RawBlock" and b["c"][0] == "html" and _COMMENT.fullmatch(b["c"][1]))]
+    seen_title = False
+    for block in blocks:
+        if block["t"] == "Header" and block["c"][0] == 1:
+            if seen_title:
+                block["c"][0] = 2
+            seen_title = True
+    ast["blocks"] = blocks
+
+
 def prepare_chapter(chapter: Chapter, ast: AST, used: set[str]) -> ChapterDoc:
     """prepare_chapters for one chapter; `used` holds the ids of the chapters before it
     and gets this chapter's. The result depends on nothing else."""
     renamed: dict[str, str] = {}
     headings = []
+    _one_chapter_per_file(ast)
     for block in header_blocks(ast["blocks"]):
         level, attr, inlines = block["c"]
         old = attr[0] or f"{chapter.anchor}-h"

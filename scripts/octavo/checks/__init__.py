@@ -53,6 +53,7 @@ RULES: dict[str, tuple[str, str]] = {
     # structure
     "chapter-empty": ("error", "a chapter file has no text"),
     "chapter-title": ("error", "a chapter does not start with a level-1 heading (# Title)"),
+    "chapter-several-titles": ("warning", "a chapter file holds a second level-1 heading (the build sets it as ##)"),
     "heading-skip": ("warning", "heading levels skip one (# then ###)"),
     "heading-duplicate-id": ("warning", "two headings have the same id, so links to it are ambiguous"),
     # text
@@ -225,6 +226,10 @@ class _Checker:
             emit(heading.line, heading.column, "chapter-title",
                  f"the chapter starts with a level-{heading.level} heading; "
                  f"make its title a level-1 heading with one '#'")
+        for h in [h for h in sc.headings if h.level == 1][1:]:
+            emit(h.line, h.column, "chapter-several-titles",
+                 "a second level-1 heading in one chapter file; the build sets it as a section ('## …'): "
+                 "to make it a chapter, move it and its text to a chapter file of its own (NN-name.md)")
         previous = None
         for h in sc.headings:
             if previous is not None and h.level > previous.level + 1:

@@ -26,7 +26,7 @@ from ..config import Book
 from ..errors import shown_path
 from ..manuscript import Chapter, Manuscript
 from .images import check_image
-from .scan import Scan, scan
+from .scan import _PIPE_SEP, Scan, scan
 from .spelling import Speller, check_spelling, read_word_list
 from .text import check_text, curly_counts
 
@@ -54,6 +54,7 @@ RULES: dict[str, tuple[str, str]] = {
     "chapter-empty": ("error", "a chapter file has no text"),
     "chapter-title": ("error", "a chapter does not start with a level-1 heading (# Title)"),
     "chapter-several-titles": ("warning", "a chapter file holds a second level-1 heading (the build sets it as ##)"),
+    "table-separator": ("warning", "a pipe table without its separator row (| --- |), which prints as text"),
     "heading-skip": ("warning", "heading levels skip one (# then ###)"),
     "heading-duplicate-id": ("warning", "two headings have the same id, so links to it are ambiguous"),
     # text
@@ -226,6 +227,7 @@ class _Checker:
             emit(heading.line, heading.column, "chapter-title",
                  f"the chapter starts with a level-{heading.level} heading; "
                  f"make its title a level-1 heading with one '#'")
+        _pipe_tables_without_separator(sc, emit)
         for h in [h for h in sc.headings if h.level == 1][1:]:
             emit(h.line, h.column, "chapter-several-titles",
                  "a second level-1 heading in one chapter file; the build sets it as a section ('## …'): "
@@ -385,3 +387,27 @@ def to_json(diagnostics: Iterable[Diagnostic]) -> str:
         "counts": {severity: tally[severity] for severity in SEVERITIES},
         "summary": summary(diagnostics),
     }, ensure_ascii=False, indent=2)
+
+
+_PIPE_ROW = re.compile(r"\s{0,3}\|.*\|.*\|\s*$")  # | a | b |: two cells or more
+
+
+def _pipe_tables_without_separator(sc: Scan, emit) -> None:
+    """Rows that look like a pipe table, with no separator row (`| --- | --- |`) under the
+    first: pandoc reads them as text, and the book prints the pipes."""
+    i = 0
+    while i < len(sc.lines):
+        if sc.kinds[i] in ("code", "table") or not _PIPE_ROW.match(sc.lines[i]):
+            i += 1
+            continue
+        end = i
+        while end + 1 < len(sc.lines) and sc.kinds[end + 1] not in ("code", "table") \
+                and _PIPE_ROW.match(sc.lines[end + 1]):
+            end += 1
+        if end > i and not any(_PIPE_SEP.match(sc.lines[j].strip()) for j in range(i, end + 1)):
+            column = len(sc.lines[i]) - len(sc.lines[i].lstrip()) + 1
+            cells = sc.lines[i].strip().strip("|").count("|") + 1
+            emit(i + 1, column, "table-separator",
+                 "these lines look like a table but have no separator row, so they print as text "
+                 f"with their pipes; add one under the header row: |{' --- |' * cells}")
+        i = end + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import re
 import unicodedata
 import uuid
@@ -150,6 +151,21 @@ class BookSchema(_Strict):
     styles: str = "styles"
     resources: Resources = Resources()
     checks: Checks = Checks()
+    #: The words octavo writes itself, when the book's language's own are not wanted
+    #: ({contents: "Table", translated-by: "English by"}; keys in phrases.py).
+    phrases: dict[str, str] = {}
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrase_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        from .phrases import ENGLISH
+
+        for key in value:
+            if key not in ENGLISH:
+                close = difflib.get_close_matches(key, list(ENGLISH), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; phrases: {', '.join(ENGLISH)}"
+                raise ValueError(f"unknown phrase '{key}'{hint}")
+        return value
 
     @field_validator("date", mode="before")
     @classmethod
@@ -223,6 +239,16 @@ class Book:
     @property
     def editors(self) -> list[str]:
         return _names(self.schema.editor)
+
+    @functools.cached_property
+    def phrases(self) -> dict[str, str]:
+        """The words octavo writes itself, in the book's language (see phrases.py)."""
+        from .phrases import phrases_for
+
+        found = phrases_for(self.schema.language, self.schema.phrases)
+        if "title" in self.schema.toc.model_fields_set:
+            found["contents"] = self.schema.toc.title
+        return found
 
     @property
     def trim_inches(self) -> tuple[float, float]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from .config import Book
 from .errors import ConfigError, OctavoError, ToolError
 from .pandoc import ChapterDoc
+from .phrases import fill, join_names
 from .styles import Styles
 
 log = logging.getLogger(__name__)
@@ -82,44 +83,46 @@ def _half_title(book: Book) -> str:
 
 
 def _title_page(book: Book) -> str:
-    s, esc = book.schema, html.escape
+    s, esc, say = book.schema, html.escape, book.phrases
     parts = [f'<h1 class="title">{esc(s.title)}</h1>']
     if s.subtitle:
         parts.append(f'<p class="subtitle">{esc(s.subtitle)}</p>')
     if s.series:
-        of = f" of {s.series.total}" if s.series.total else ""
+        part = fill(say["part-of"] if s.series.total else say["part"], number=s.series.number,
+                    total=s.series.total)
         # When the series is named like the book, "Part 2 of 6" says it all.
         name = "" if s.series.name == s.title else f"{esc(s.series.name)} · "
-        parts.append(f'<p class="series">{name}Part {s.series.number}{of}</p>')
+        parts.append(f'<p class="series">{name}{esc(part)}</p>')
     if book.authors:
-        parts.append(f'<p class="authors">{esc(_and(book.authors))}</p>')
-    for label, names in (("Translated by", book.translators), ("Edited by", book.editors)):
+        parts.append(f'<p class="authors">{esc(_and(book, book.authors))}</p>')
+    for label, names in ((say["translated-by"], book.translators), (say["edited-by"], book.editors)):
         if names:
-            parts.append(f'<p class="contributors">{label} {esc(_and(names))}</p>')
+            parts.append(f'<p class="contributors">{esc(label)} {esc(_and(book, names))}</p>')
     if s.publisher:
         parts.append(f'<p class="publisher">{esc(s.publisher)}</p>')
     return '<section class="title-page">' + "".join(parts) + "</section>"
 
 
 def _copyright_page(book: Book) -> str:
-    s, esc = book.schema, html.escape
+    s, esc, say = book.schema, html.escape, book.phrases
     lines = [f"<p><i>{esc(s.title)}</i>" + (f": {esc(s.subtitle)}" if s.subtitle else "") + "</p>"]
     if s.series:
-        of = f" of {s.series.total}" if s.series.total else ""
-        lines.append(f"<p>Part {s.series.number}{of} of the series <i>{esc(s.series.name)}</i>.</p>")
+        line = say["series-part-of"] if s.series.total else say["series-part"]
+        lines.append("<p>" + fill(esc(line), number=s.series.number, total=s.series.total,
+                                  series=f"<i>{esc(s.series.name)}</i>") + "</p>")
     if s.rights:
         lines.append(f"<p>{esc(s.rights)}</p>")
     if s.edition:
         lines.append(f"<p>{esc(s.edition)}</p>")
     ids = s.identifiers
     if ids.isbn_print:
-        lines.append(f"<p>ISBN {esc(ids.isbn_print)} (paperback)</p>")
+        lines.append(f"<p>ISBN {esc(ids.isbn_print)} ({esc(say['paperback'])})</p>")
     if ids.isbn_ebook:
-        lines.append(f"<p>ISBN {esc(ids.isbn_ebook)} (ebook)</p>")
+        lines.append(f"<p>ISBN {esc(ids.isbn_ebook)} ({esc(say['ebook'])})</p>")
     imprint = ", ".join(x for x in (s.publisher, s.date) if x)
     if imprint:
-        lines.append(f"<p>Published by {esc(imprint)}</p>" if s.publisher else f"<p>{esc(imprint)}</p>")
-    lines.append(f"<p>Set in {esc(s.fonts.family)}.</p>")
+        lines.append(f"<p>{esc(say['published-by'])} {esc(imprint)}</p>" if s.publisher else f"<p>{esc(imprint)}</p>")
+    lines.append(f"<p>{esc(fill(say['set-in'], font=s.fonts.family))}</p>")
     return '<section class="copyright-page"><div class="colophon-block">' + "".join(lines) + "</div></section>"
 
 
@@ -134,7 +137,7 @@ def _contents(book: Book, docs: list[ChapterDoc], numbers: dict[str, str] | None
                 rows.append(f'<tr class="toc-{heading.level}"><td class="toc-title"><a href="#{target}">'
                             f'{html.escape(heading.title)}</a></td>'
                             f'<td class="toc-page">{_page_number(target, numbers)}</td></tr>')
-    title = html.escape(book.schema.toc.title)
+    title = html.escape(book.phrases["contents"])
     return (f'<nav class="toc" id="contents"><h1 data-title="{title}">{title}</h1>'
             f'<table>{"".join(rows)}</table></nav>')
 
@@ -145,8 +148,8 @@ def _page_number(target: str, numbers: dict[str, str] | None) -> str:
     return f'<a class="known" href="#{target}">{html.escape(numbers[target])}</a>'
 
 
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def _and(book: Book, names: list[str]) -> str:
+    return join_names(names, book.phrases["and"])
 
 
 #: The running head sits in the top margin (0.2 in of padding plus its own line), the
@@ -469,7 +472,7 @@ def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styl
     image = base64.b64encode(cover.read_bytes()).decode()
     mime = "image/jpeg" if cover.suffix.lower() in (".jpg", ".jpeg") else "image/png"
     cover_html = (f'<section class="cover"><img src="data:{mime};base64,{image}" '
-                  f'alt="{html.escape("Cover: " + book.schema.title)}"></section>')
+                  f'alt="{html.escape(book.phrases["cover"] + ": " + book.schema.title)}"></section>')
     sections = [chapter_section(book, doc, fragment, first=position == 0)
                 for position, (doc, fragment) in enumerate(zip(docs, fragments))]
     document_html = html_document(book, [cover_html, front_matter(book, docs), *sections])
@@ -508,7 +511,7 @@ def _label_pages(pdf, book: Book, body_start: int, *, cover: bool = False) -> No
 
     nums = pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.r)])
     if cover:
-        nums = pikepdf.Array([0, pikepdf.Dictionary(P=pikepdf.String("Cover")),
+        nums = pikepdf.Array([0, pikepdf.Dictionary(P=pikepdf.String(book.phrases["cover"])),
                               1, pikepdf.Dictionary(S=pikepdf.Name.r, St=2)])
     if body_start > int(cover):
         nums.extend([body_start, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])

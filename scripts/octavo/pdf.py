@@ -160,6 +160,8 @@ FOOT_ROOM = 0.40
 #: Glyphs overhang the text block a little (an italic f, a hanging note number), and
 #: printers measure ink: where a printer's minimum decides a margin, keep 1/16 in more.
 SAFETY = 0.0625
+#: Height kept free under a picture for its caption (about three lines), in inches.
+FIGURE_CAPTION_ROOM = 0.75
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,11 @@ def page_css(book: Book, geometry: PageGeometry | None = None) -> str:
         css.append("@page { marks: crop; }")
     family = book.schema.fonts.family.replace('"', "")
     css.append(f'html {{ font-family: "{family}", serif; }}')
+    # A picture fits the text block's height as well as its width, with room left for a
+    # caption of a few lines (figures are kept whole with their captions in print.css);
+    # `object-fit` keeps its proportions when the author also gave it a width.
+    text_height = g.height - g.top - g.bottom
+    css.append(f"img {{ max-height: {round(text_height - FIGURE_CAPTION_ROOM, 3)}in; object-fit: contain; }}")
     if not g.symmetric:  # a spread: the verso carries the book's title
         css.append(f"@page body:left, body-first:left {{ @top-center {{ content: {_css_string(book.schema.title)}; }} }}")
     return "\n".join(css) + "\n"

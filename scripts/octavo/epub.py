@@ -42,7 +42,7 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     meta_file = workdir / "epub-metadata.yaml"
     meta_text = yaml.safe_dump(epub_metadata(book, cover), allow_unicode=True, sort_keys=False)
     meta_file.write_text(meta_text, encoding="utf-8")
-    args = ["--from", "json", "--to", "epub3", "--split-level=1", "--toc",
+    args = ["--from", "json", "--to", "epub3", "--mathml", "--split-level=1", "--toc",
             f"--toc-depth={book.schema.toc.depth}", "--metadata-file", str(meta_file),
             "--css", str(styles_base), "--css", str(styles_epub), "--resource-path", str(book.root)]
     args += [f"--epub-embed-font={font}" for font in fonts]

@@ -18,6 +18,7 @@ import orjson
 from .errors import Location, ToolError
 from .manuscript import Chapter
 from .tools import Pandoc
+from .mathsvg import has_math, math_as_svg
 from .urls import breakable_urls
 
 
@@ -205,7 +206,8 @@ def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> l
     blocks: list[AST] = []
     for doc in docs:
         blocks.append({"t": "RawBlock", "c": ["html", f"<!--{_SPLIT}-->"]})
-        blocks.extend(breakable_urls(notes_in_flow(doc.ast["blocks"])))
+        doc_blocks = breakable_urls(notes_in_flow(doc.ast["blocks"]))
+        blocks.extend(math_as_svg(doc_blocks) if has_math(doc.ast_json) else doc_blocks)
     ast = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
     out = run_pandoc(pandoc, ["--from", "json", "--to", "html5", "--wrap=none"],
                      stdin=to_json(ast), what=", ".join(d.chapter.display for d in docs))

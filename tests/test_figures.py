@@ -35,8 +35,9 @@ def _picture(width: int, height: int) -> bytes:
 @pytest.fixture(scope="module")
 def figure_book(tmp_path_factory):
     root = tmp_path_factory.mktemp("figures")
-    chapter = (f"# Prices\n\n{TEXT}\n\n![A tall chart of prices, 1202 to 1829](images/tall.png)\n\n{TEXT}\n\n"
-               f"![A wide chart of rents](images/wide.png)\n\n{TEXT}\n")
+    more = "\n\n".join([TEXT[:400]] * 6)  # paragraphs that can fill the gap a figure leaves
+    chapter = (f"# Prices\n\n{TEXT}\n\n![A tall chart of prices, 1202 to 1829](images/tall.png)\n\n{more}\n\n"
+               f"![A wide chart of rents](images/wide.png)\n\n{more}\n")
     book = make_book(root / "book", 'title: "Prices"\nprinter: kdp\n',
                      {"manuscript/01-prices.md": chapter, "manuscript/images/tall.png": _picture(900, 3600),
                       "manuscript/images/wide.png": _picture(3000, 900)})
@@ -69,3 +70,32 @@ def test_a_caption_stays_with_its_picture(figure_book):
         for caption in ("A tall chart of prices", "A wide chart of rents"):
             pages = [page for page in pdf.pages if caption in (page.extract_text() or "").replace("\n", " ")]
             assert len(pages) == 1 and pages[0].images, f"'{caption}' is not on its picture's page"
+
+
+def test_text_fills_the_gap_a_figure_would_leave(tmp_path):
+    """A figure half a page high, after text that fills most of a page: the text after the
+    figure fills the rest of that page, and the figure follows it."""
+    from octavo.floats import stranded_figures
+    from octavo.pdf import print_setup, render_document
+    from octavo.styles import find_styles
+
+    book = load_book(make_book(tmp_path, 'title: "Prices"\n', {"pic.png": _picture(900, 700)}))
+    paragraph = "<p>" + TEXT[:420] + "</p>\n"
+    opening = "<p>" + TEXT + "</p>\n"  # about two thirds of the first page
+    html = ("<html lang='en'><body><section class='chapter'>\n" + opening
+            + '<figure>\n<img src="pic.png" alt="A chart" />\n<figcaption>A chart</figcaption>\n</figure>\n'
+            + paragraph * 6 + "</section></body></html>")
+    styles = find_styles(book)
+    page = print_setup(book).css(book)
+    document = render_document(html, book.root, styles, page)
+    stranded, gap = stranded_figures(document)
+    assert stranded == [], f"a figure still opens a page below {gap:.0f} px of white"
+    # The control: the same page without moving the figure leaves the gap.
+    from weasyprint import HTML
+
+    from octavo.pdf import _stamp, _stylesheets
+
+    fetcher, fonts, profiles, sheets = _stylesheets(book.root, styles, page, "print", _stamp(styles))
+    plain = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+        stylesheets=sheets, font_config=fonts)
+    assert stranded_figures(plain)[0] == [0]

@@ -12,6 +12,7 @@ from pathlib import Path
 from .config import Book
 from .errors import ConfigError, OctavoError, ToolError
 from .pandoc import ChapterDoc
+from .floats import float_figures
 from .phrases import fill, join_names
 from .styles import Styles
 
@@ -333,8 +334,13 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
     fix_line_breaking()
     try:
         fetcher, fonts, profiles, sheets = _stylesheets(root, styles, extra_css, edition, _stamp(styles))
-        return HTML(string=document_html, base_url=str(root) + "/", url_fetcher=fetcher,
-                    media_type="print").render(stylesheets=sheets, font_config=fonts, color_profiles=profiles)
+
+        def render(text: str):
+            return HTML(string=text, base_url=str(root) + "/", url_fetcher=fetcher,
+                        media_type="print").render(stylesheets=sheets, font_config=fonts, color_profiles=profiles)
+
+        document = render(document_html)
+        return float_figures(document_html, document, render) if "<figure" in document_html else document
     except FatalURLFetchingError as exc:
         raise ResourceRefused(str(exc), hint="keep images and stylesheets inside the project; "
                               "the build never fetches from the network") from None

@@ -17,6 +17,7 @@ from .config import Book
 from .errors import Location, ManuscriptError
 from . import __version__
 from .cache import digest
+from .epubfix import repair
 from .pandoc import ChapterDoc, run_pandoc, to_json, walk_blocks, walk_inlines
 from .tools import Pandoc
 
@@ -56,7 +57,8 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     data = _splice(book, docs, keys, frame, pandoc, args, workdir, cache) if cache is not None else None
     if data is None:
         raw = _pandoc_epub(docs, pandoc, args, workdir, book.root, what="the EPUB")
-        data = finish_epub(raw, book, [doc.title for doc in docs])
+        data = finish_epub(raw, book, [doc.title for doc in docs],
+                           {doc.chapter.path.name: doc.headings[0].id for doc in docs if doc.headings})
         check_well_formed(data, [doc.chapter.display for doc in docs])
     if cache is not None:
         cache.put("epub-book", frame, data)
@@ -125,6 +127,8 @@ def _self_contained(doc: ChapterDoc) -> bool:
             return False
         if node["t"] == "Link" and node["c"][2][0].startswith("#") and node["c"][2][0][1:] not in own:
             return False
+        if node["t"] == "Link" and not node["c"][2][0].startswith("#") and ":" not in node["c"][2][0]:
+            return False  # a link to a file: epubfix.repair must see the whole book
     return not any(b["t"] in ("RawBlock", "Figure") for b in walk_blocks(doc.ast["blocks"]))
 
 
@@ -177,7 +181,7 @@ def _has_images(book: Book) -> bool:
     return False  # the generated cover is decorative; chapter images are not yet supported
 
 
-def finish_epub(data: bytes, book: Book, titles: list[str]) -> bytes:
+def finish_epub(data: bytes, book: Book, titles: list[str], chapter_targets: dict[str, str] | None = None) -> bytes:
     """Add what pandoc 3.9 cannot write: the conformance claim, a bodymatter landmark,
     footnote backlinks, chapter titles and (when asked) continuous note numbers."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -196,13 +200,15 @@ def finish_epub(data: bytes, book: Book, titles: list[str]) -> bytes:
     if chapters:
         first = Path(chapters[0]).name
         files[nav_name] = _add_bodymatter(files[nav_name].decode(), f"text/{first}").encode()
+    files = repair(files, chapter_targets or {})
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         # The OCF container requires `mimetype` first and stored uncompressed.
         target.writestr(zipfile.ZipInfo("mimetype", date_time=(1980, 1, 1, 0, 0, 0)), files.pop("mimetype"),
                         compress_type=zipfile.ZIP_STORED)
         for name, content in files.items():
-            info = zipfile.ZipInfo(name, date_time=source.getinfo(name).date_time)
+            known = name in source.namelist()  # a repaired image may have a new name
+            info = zipfile.ZipInfo(name, date_time=source.getinfo(name).date_time if known else (1980, 1, 1, 0, 0, 0))
             target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 

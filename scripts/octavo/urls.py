@@ -1,4 +1,5 @@
-"""URLs in the print edition: broken where a reader expects, never hyphenated.
+"""Links and URLs in the print edition: URLs broken where a reader expects, never
+hyphenated; links to files the book does not hold printed as text.
 
 A URL is not a word: a hyphen added by hyphenation ("onthis‐day") changes the address,
 and a line that ends inside one must end at a visible joint. The print HTML gets each
@@ -23,7 +24,7 @@ _TRAILING = ".,;:!?)]}’”»"
 
 
 def breakable_urls(node: Any) -> Any:
-    """The same AST with every URL set for print (see the module's docstring)."""
+    """The same AST with every URL and link set for print (see the module's docstring)."""
     if isinstance(node, list):
         if any(isinstance(item, dict) and item.get("t") == "Str" and URL.search(item["c"]) for item in node):
             node = [piece for item in node for piece in _split_str(item)]
@@ -31,12 +32,30 @@ def breakable_urls(node: Any) -> Any:
     if isinstance(node, dict):
         if node.get("t") in ("Code", "CodeBlock", "RawInline", "RawBlock", "Math") or _is_url_span(node):
             return node
-        if node.get("t") == "Link" and _is_url_text(node["c"][1]):
-            (ident, classes, attrs), inlines, target = node["c"]
-            return {"t": "Link", "c": [[ident, [*classes, "url"], attrs], _with_joints(inlines), target]}
+        if node.get("t") == "Link":
+            (ident, classes, attrs), inlines, (href, title) = node["c"]
+            local = _local_target(href)
+            if local is None:  # a file the book does not hold: its text, without a link
+                return {"t": "Span", "c": [[ident, classes, attrs], breakable_urls(inlines)]}
+            if _is_url_text(inlines):
+                return {"t": "Link", "c": [[ident, [*classes, "url"], attrs], _with_joints(inlines), [local, title]]}
+            return {"t": "Link", "c": [[ident, classes, attrs], breakable_urls(inlines), [local, title]]}
         if "c" in node:
             return {**node, "c": breakable_urls(node["c"])}
     return node
+
+
+def _local_target(href: str) -> str | None:
+    """Where a link goes in the print HTML: addresses and #ids as they are, another
+    chapter's `02-b.md#nets` to `#nets` (one document holds every chapter), and None for
+    a file the book does not hold (a site-relative `/fr/lecons/…`, `notes.html`), which
+    WeasyPrint would turn into a dead `file:///` link."""
+    if href.startswith("#") or re.match(r"[a-zA-Z][\w+.-]*:", href):
+        return href
+    path, _, fragment = href.partition("#")
+    if path.lower().endswith(".md") and fragment:
+        return "#" + fragment
+    return None
 
 
 def _is_url_span(node: AST) -> bool:

@@ -44,9 +44,11 @@ RULES: dict[str, tuple[str, str]] = {
     "footnote-placeholder": ("warning", "a note still holds placeholder text (TODO, TBD, XXX, 'not supplied', …)"),
     # links and images
     "link-target": ("error", "an internal link (#id, or another chapter's file) points at nothing"),
+    "link-local": ("warning", "a link to a file the book does not hold (a site-relative /page, notes.html)"),
     "image-missing": ("error", "an image file does not exist"),
     "image-outside": ("error", "an image path leaves the project folder"),
     "image-remote": ("error", "an image is a network URL (allowed only with resources: {remote: true})"),
+    "image-type": ("warning", "an image's name says one type and its bytes another (a PNG saved as .jpg)"),
     "image-unreadable": ("error", "an image file cannot be read as an image"),
     "image-resolution": ("warning", "an image has too few pixels for 300 dpi at the width it prints"),
     "image-alt": ("warning", "an image has no alt text (the EPUB needs it)"),
@@ -323,7 +325,13 @@ class _Checker:
                 parts = urlsplit(dest)
             except ValueError:  # e.g. an unbalanced '[' in the host part
                 continue
-            if parts.scheme or parts.netloc or not parts.path.lower().endswith(".md"):
+            if parts.scheme or parts.netloc:
+                continue
+            if not parts.path.lower().endswith(".md"):
+                emit(link.line, link.column, "link-local",
+                     f"link to '{dest}', which the book does not hold (a page of a website, or a file "
+                     "beside the manuscript); write the full address (https://…), or link to a chapter "
+                     "(NN-name.md#id); the book prints the link's text without a link")
                 continue
             target_path = (chapter.path.parent / unquote(parts.path)).resolve()
             other = next((c for c in self.chapters if c.path.resolve() == target_path), None)

@@ -81,10 +81,16 @@ def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit, *, all
 
         with PILImage.open(path) as img:
             width_px = img.size[0]
+            kind = (img.format or "").lower()
     except Exception as exc:  # PIL raises many kinds for a broken file
         emit(line, image.dest_column, "image-unreadable",
              f"image '{dest}' cannot be read as an image ({type(exc).__name__}); save it again as PNG or JPEG")
         return
+    real = {"jpeg": ".jpg", "png": ".png", "gif": ".gif", "webp": ".webp", "tiff": ".tif"}.get(kind)
+    if real and path.suffix.lower() not in (real, ".jpeg" if real == ".jpg" else real, ".tiff" if real == ".tif" else real):
+        emit(line, image.dest_column, "image-type",
+             f"image '{dest}' is a {kind.upper()} file, not what its name says; rename it to "
+             f"'{Path(raw_name(dest)).stem}{real}' (the EPUB gets its real type either way)")
     width_in, how = _print_width(image.attrs, path)
     if width_in is None:
         return
@@ -145,3 +151,7 @@ def _close_file(base: Path, raw: str) -> str | None:
         return None
     parent = str(Path(raw).parent)
     return close[0] if parent in ("", ".") else f"{parent}/{close[0]}"
+
+
+def raw_name(dest: str) -> str:
+    return unquote(urlsplit(dest).path)

@@ -6,8 +6,10 @@ import atexit
 import functools
 import html
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .config import Book
 from .errors import ConfigError, OctavoError, ToolError
@@ -364,7 +366,11 @@ def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], edition
 
     from .fetcher import ProjectFetcher
 
-    fetcher = ProjectFetcher(allowed=(root, styles.directory))
+    # A PDF/X job (its colour CSS names device-cmyk) gets its images in CMYK (fetcher.py).
+    cmyk = any("device-cmyk" in text for text in extra_css)
+    profile = next((Path(unquote(urlsplit(m.group(1)).path)) for text in extra_css
+                    for m in [re.search(r'@color-profile device-cmyk \{[^}]*src: url\("([^"]+)"\)', text)] if m), None)
+    fetcher = ProjectFetcher(allowed=(root, styles.directory), cmyk=cmyk, cmyk_profile=profile)
     # @font-face rules only take effect when the stylesheets and the render share one
     # FontConfiguration.
     fonts = FontConfiguration()

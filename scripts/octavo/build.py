@@ -394,6 +394,18 @@ def _inputs(book: Book, chapters: tuple[Chapter, ...], styles: Styles) -> list[P
     files += [p for p in styles.directory.iterdir() if p.is_file()]
     if book.schema.cover:
         files.append(book.project_path(book.schema.cover, key="cover"))
+    if book.schema.output_profile:
+        files.append(book.project_path(book.schema.output_profile, key="output_profile"))
+    # The images the chapters show, and the word list the checks read: inputs too.
+    from .cache import IMAGE_NAME
+
+    for chapter in chapters:
+        for name in set(IMAGE_NAME.findall(chapter.text)):
+            for base in (chapter.path.parent, book.root):
+                path = (base / name).resolve()
+                if path.is_file() and path.is_relative_to(book.root.resolve()):
+                    files.append(path)
+    files += [p for p in (book.root / "manuscript" / "words.txt", book.root / "words.txt") if p.is_file()]
     return files
 
 

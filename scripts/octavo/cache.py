@@ -12,8 +12,10 @@ import functools
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
+from urllib.parse import unquote
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,25 @@ def digest(*parts: bytes | str) -> str:
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
+
+
+#: A file name an image may have, wherever it appears: Markdown, raw HTML, JSON, HTML.
+IMAGE_NAME = re.compile(r"""([^"'\s=()<>\\]+\.(?:png|jpe?g|gif|svg|webp|tiff?|bmp))(?=["'\s)>#?]|$)""", re.I)
+
+
+def assets_digest(root: Path, text: str) -> str:
+    """A hash of the bytes of every image file inside `root` that `text` names.
+
+    Images are inputs like the text that shows them: replace `map.png` with a new
+    picture under the same name and whatever shows it must be made again. (A name that
+    is not a file is left out; an over-broad match only costs a read.)"""
+    root = root.resolve()
+    parts: list[bytes | str] = []
+    for name in sorted(set(IMAGE_NAME.findall(text))):
+        path = (root / unquote(name)).resolve()
+        if path.is_file() and path.is_relative_to(root):
+            parts += [name, path.read_bytes()]
+    return digest(*parts)
 
 
 class Cache:

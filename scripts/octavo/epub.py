@@ -16,7 +16,7 @@ import yaml
 from .config import Book
 from .errors import Location, ManuscriptError
 from . import __version__
-from .cache import digest
+from .cache import assets_digest, digest
 from .epubfix import repair
 from .pandoc import ChapterDoc, run_pandoc, to_json, walk_blocks, walk_inlines
 from .tools import Pandoc
@@ -53,7 +53,8 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     frame = digest("epub", frame_meta, *args[:8], *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
                    json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),
                    json.dumps([doc.note_count for doc in docs]), pandoc.version_text, __version__)
-    keys = [digest(doc.ast_json) for doc in docs]
+    # A chapter's key covers the images it shows: a new picture under an old name is a change.
+    keys = [digest(doc.ast_json, assets_digest(book.root, doc.ast_json)) for doc in docs]
     data = _splice(book, docs, keys, frame, pandoc, args, workdir, cache) if cache is not None else None
     if data is None:
         raw = _pandoc_epub(docs, pandoc, args, workdir, book.root, what="the EPUB")

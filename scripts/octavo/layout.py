@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Cache, digest
+from .cache import Cache, assets_digest, digest
 from .config import Book
 from .pandoc import ChapterDoc
 from .styles import Styles
@@ -71,7 +71,7 @@ def styles_digest(styles: Styles) -> str:
 
 
 def layout_key(book: Book, styles_key: str, html_text: str, extra_css: tuple[str, ...], tool_versions: str) -> str:
-    return digest(html_text, *extra_css, styles_key, tool_versions, str(book.root))
+    return digest(html_text, *extra_css, styles_key, tool_versions, str(book.root), assets_digest(book.root, html_text))
 
 
 def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:

@@ -483,7 +483,7 @@ def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styl
     import base64
     import dataclasses
 
-    from .cache import digest
+    from .cache import assets_digest, digest
     from .layout import styles_digest
 
     geometry = dataclasses.replace(page_geometry(book), symmetric=True, bleed=0.0, marks=False)
@@ -496,6 +496,7 @@ def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styl
                 for position, (doc, fragment) in enumerate(zip(docs, fragments))]
     document_html = html_document(book, [cover_html, front_matter(book, docs), *sections])
     key = digest(document_html, *css, styles_digest(styles), styles.screen.read_bytes(), tool_versions,
+                 assets_digest(book.root, document_html),
                  str(book.root))
     cached = cache.get("screen-pdf", key)
     if cached is not None:

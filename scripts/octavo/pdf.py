@@ -553,10 +553,13 @@ def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int
     if setup.even:
         wanted += wanted % 2
     while len(pdf.pages) < wanted and len(pdf.pages) >= 2:
-        # A blank page with the boxes of the page two back (same side, same bleed).
+        # A blank page with the boxes of the page two back (same side, same bleed). It has
+        # no /Contents at all, which the PDF specification (7.7.3.3) reads as an empty page:
+        # an empty content stream would be written by qpdf as zero bytes marked
+        # /FlateDecode, which is not a valid Flate stream (Ghostscript: "error reading a
+        # stream"; qpdf/qpdf#1426).
         model = pdf.pages[len(pdf.pages) - 2].obj
-        blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Contents=pdf.make_stream(b""),
-                                   Resources=pikepdf.Dictionary())
+        blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=pikepdf.Dictionary())
         for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox", "/ArtBox"):
             if box in model:
                 blank[box] = pikepdf.Array(list(model[box]))

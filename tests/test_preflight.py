@@ -374,6 +374,7 @@ def test_a_content_stream_that_does_not_decode_fails(tmp):
     it as zero bytes marked /FlateDecode, which is no Flate stream at all (qpdf/qpdf#1426).
     qpdf and pikepdf read it as empty without a word; Ghostscript reports "error reading a
     stream"; so must preflight. A damaged stream inside a form is found too."""
+    import shutil
     import zlib
 
     from validators import ghostscript_problems
@@ -386,7 +387,8 @@ def test_a_content_stream_that_does_not_decode_fails(tmp):
     with pikepdf.open(path) as pdf:
         stream = pdf.pages[-1].obj.Contents
         assert stream.Filter == "/FlateDecode" and stream.read_raw_bytes() == b""  # the premise
-    assert any("error" in line.lower() for line in ghostscript_problems(path))
+    if shutil.which("gs"):  # what a RIP makes of it (without Ghostscript, preflight alone is tested)
+        assert any("error" in line.lower() for line in ghostscript_problems(path))
     findings = preflight(path, GENERIC)
     assert fails(findings) == {"content-streams"}, table(findings)
     found = next(f for f in findings if f.check == "content-streams")

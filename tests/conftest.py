@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -95,8 +96,13 @@ def _read_by_ghostscript(write):
     @functools.wraps(write)
     def published(*args, **kwargs):
         path = write(*args, **kwargs)
-        if Path(path).suffix.lower() == ".pdf" and shutil.which("gs"):
+        if Path(path).suffix.lower() != ".pdf":
+            return path
+        if shutil.which("gs"):
             _ghostscript_found.append((Path(path), _ghostscript_lines(Path(path))))
+        else:
+            warnings.warn("Ghostscript is not installed, so the PDFs octavo built were not read by it; "
+                          "`make tools` installs it (Debian: apt-get install ghostscript)", stacklevel=2)
         return path
 
     published.ghostscript_checked = True

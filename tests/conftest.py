@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,70 @@ def built_pdf(tmp_path_factory):
 
     get.preflight = lambda name: (get(name), cache[name + ":preflight"])[1]
     return get
+
+
+# --- Ghostscript reads every PDF octavo writes (issue 9, acceptance 3) -------------------
+#
+# A printer's RIP is closer to Ghostscript than to the libraries octavo itself reads PDFs
+# with (qpdf, PDFium), and Ghostscript notices things they forgive (an empty stream marked
+# /FlateDecode). So every PDF a test has octavo publish — print, screen and cover, from the
+# shared fixtures and from single tests alike — is read by Ghostscript the moment it is
+# published (a test may delete its folder before it ends), and the test that built it
+# errors at teardown if Ghostscript printed anything. PDFs a test writes itself (the
+# deliberately broken ones in test_preflight.py) are not octavo's outputs and are not
+# checked. Files written by an octavo run in a child process (CLI tests) are not seen;
+# the same code writes them in-process elsewhere.
+
+_ghostscript_found: list[tuple[Path, list[str]]] = []  # (pdf, problem lines), as published
+_ghostscript_reported = 0
+
+
+def _ghostscript_lines(pdf: Path) -> list[str]:
+    from validators import ghostscript_problems
+
+    return ghostscript_problems(pdf)
+
+
+def _read_by_ghostscript(write):
+    """Wrap a function that returns the path of a file octavo has published."""
+    @functools.wraps(write)
+    def published(*args, **kwargs):
+        path = write(*args, **kwargs)
+        if Path(path).suffix.lower() != ".pdf":
+            return path
+        if shutil.which("gs"):
+            _ghostscript_found.append((Path(path), _ghostscript_lines(Path(path))))
+        else:
+            warnings.warn("Ghostscript is not installed, so the PDFs octavo built were not read by it; "
+                          "`make tools` installs it (Debian: apt-get install ghostscript)", stacklevel=2)
+        return path
+
+    published.ghostscript_checked = True
+    return published
+
+
+def _watch_published_pdfs() -> None:
+    import octavo.build
+    import octavo.cover
+
+    if not getattr(octavo.build._publish, "ghostscript_checked", False):
+        octavo.build._publish = _read_by_ghostscript(octavo.build._publish)  # every build's outputs
+    if not getattr(octavo.cover.build_print_cover, "ghostscript_checked", False):
+        octavo.cover.build_print_cover = _read_by_ghostscript(octavo.cover.build_print_cover)
+
+
+_watch_published_pdfs()  # before the test modules import build_print_cover by name
+
+
+@pytest.fixture(autouse=True)
+def ghostscript_reads_every_published_pdf():
+    """After each test: every PDF published since the last check read cleanly. (A PDF a
+    session fixture builds for this test is published before the test runs, and so is
+    checked here too.)"""
+    global _ghostscript_reported
+    yield
+    new, _ghostscript_reported = _ghostscript_found[_ghostscript_reported:], len(_ghostscript_found)
+    bad = [f"{pdf}:\n    " + "\n    ".join(line.strip() for line in lines) for pdf, lines in new if lines]
+    if bad:
+        pytest.fail("Ghostscript (gs -o /dev/null -sDEVICE=nullpage) reported problems in what octavo "
+                    "published:\n" + "\n".join(bad), pytrace=False)

@@ -224,6 +224,22 @@ def _unembedded_fonts(pdf: pikepdf.Pdf) -> list[str]:
     return sorted(set(missing))
 
 
+def font_programs(path: Path) -> dict[str, set[str]]:
+    """Every embedded font program in the file, by the name its descriptor gives it:
+    name -> the SHA-256 digests of the (decoded) programs under that name."""
+    import hashlib
+
+    found: dict[str, set[str]] = {}
+    with pikepdf.open(str(path)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in obj:
+                        found.setdefault(str(obj.FontName).lstrip("/"), set()).add(
+                            hashlib.sha256(obj[key].read_bytes()).hexdigest())
+    return found
+
+
 @dataclass
 class LineFaults:
     """Line-breaking faults in the running text, measured from the PDF."""

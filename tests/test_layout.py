@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT, corpus
 from octavo.build import build
-from pdfcheck import PageMap
+from pdfcheck import PageMap, font_programs
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +42,20 @@ def test_chapterwise_keeps_every_note_with_its_call_and_embeds_fonts(both_layout
     split, _ = both_layouts
     assert all(sorted(p.calls) == sorted(p.notes) for p in split.pages)
     assert split.unembedded_fonts == []
+
+
+def test_every_font_subset_has_a_name_of_its_own(both_layouts):
+    """ISO 32000-1 §9.6.4: different subsets of a font need different tags, or a RIP that
+    finds fonts by name may draw one subset's glyphs with another's (issue 9, item 8). A
+    chapter-wise book joins the subsets of many documents; the corpora print with the
+    generic printer, so their fonts are subsets."""
+    from octavo.preflight import SUBSET
+
+    for layout in both_layouts:
+        programs = font_programs(layout.path)
+        assert programs and all(SUBSET.match(name) for name in programs), sorted(programs)
+        shared = {name: len(digests) for name, digests in programs.items() if len(digests) > 1}
+        assert shared == {}, f"{layout.path.name}: different subsets under one name: {shared}"
 
 
 # --- the cache -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from conftest import CORPORA, ROOT
-from pdfcheck import PageMap, norm
+from pdfcheck import PageMap, font_programs, norm
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +33,32 @@ def test_page_size_is_the_trim_size(book):
 def test_every_font_is_embedded(book):
     _, pages, _ = book
     assert pages.unembedded_fonts == []
+
+
+def test_whole_fonts_are_the_font_files_and_carry_no_subset_tag(book):
+    """KDP gets whole fonts: each embedded program is one of the book's font files byte
+    for byte, and its name has no ABCDEF+ subset tag (ISO 32000-1 §9.6.4; pdffonts says
+    `sub no`) (issue 9, item 8)."""
+    import hashlib
+    import shutil
+    import subprocess
+
+    from octavo.config import load_book
+    from octavo.preflight import SUBSET
+    from octavo.styles import find_styles
+
+    name, pages, _ = book
+    files = {hashlib.sha256(path.read_bytes()).hexdigest()
+             for path in find_styles(load_book(ROOT if name == "sample" else CORPORA / name)).fonts}
+    programs = font_programs(pages.path)
+    assert programs
+    for font, digests in programs.items():
+        assert not SUBSET.match(font), f"{name}: the whole font {font} is named like a subset"
+        assert digests <= files, f"{name}: {font} is not a whole font file"
+    if shutil.which("pdffonts"):
+        listing = subprocess.run(["pdffonts", str(pages.path)], capture_output=True, text=True, check=True).stdout
+        rows = [line.split() for line in listing.splitlines()[2:]]
+        assert rows and all(row[-4] == "no" for row in rows), listing  # emb sub uni object ID: sub
 
 
 def test_page_count_is_even(book):

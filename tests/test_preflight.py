@@ -82,8 +82,8 @@ def test_clean_6x9_passes_everything_for_kdp(clean):
     assert all(f.status == "pass" for f in findings), table(findings)
     s = statuses(findings)
     for check in ("trim", "page-size", "boxes", "page-count", "even-pages", "fonts-embedded",
-                  "fonts-full", "annotations", "margin-inside", "margin-outside", "margin-top",
-                  "margin-bottom", "image-ppi", "file-size"):
+                  "fonts-full", "font-names", "annotations", "content-streams", "margin-inside",
+                  "margin-outside", "margin-top", "margin-bottom", "image-ppi", "file-size"):
         assert s[check] == "pass"
     m = {f.check: f for f in findings}
     assert m["margin-top"].measured.startswith("0.7")       # text starts near the 0.75 in margin
@@ -362,3 +362,102 @@ def test_preflight_does_not_import_pdfplumber(clean):
             f"preflight({str(clean)!r}, PRINTERS['kdp']); "
             "sys.exit('pdfplumber' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# --- what Ghostscript (a RIP) would stumble on (issue 9, items 7 and 8) -----------------
+
+GENERIC = PRINTERS["generic"]
+
+
+def test_a_content_stream_that_does_not_decode_fails(tmp):
+    """Blank pages with an empty content stream, as octavo once padded books: qpdf writes
+    it as zero bytes marked /FlateDecode, which is no Flate stream at all (qpdf/qpdf#1426).
+    qpdf and pikepdf read it as empty without a word; Ghostscript reports "error reading a
+    stream"; so must preflight. A damaged stream inside a form is found too."""
+    import shutil
+    import zlib
+
+    from validators import ghostscript_problems
+
+    path = crafted(tmp / "empty-stream.pdf", 24, BODY, output_intent=False)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        for page in pdf.pages[-2:]:
+            page.obj.Contents = pdf.make_stream(b"")
+        pdf.save(path)
+    with pikepdf.open(path) as pdf:
+        stream = pdf.pages[-1].obj.Contents
+        assert stream.Filter == "/FlateDecode" and stream.read_raw_bytes() == b""  # the premise
+    if shutil.which("gs"):  # what a RIP makes of it (without Ghostscript, preflight alone is tested)
+        assert any("error" in line.lower() for line in ghostscript_problems(path))
+    findings = preflight(path, GENERIC)
+    assert fails(findings) == {"content-streams"}, table(findings)
+    found = next(f for f in findings if f.check == "content-streams")
+    assert found.page == 23 and "2 content stream(s) on 2 page(s)" in found.message
+
+    def truncated_form(pdf):
+        form = _form(pdf, b"")
+        form.write(zlib.compress(BODY)[:-6], filter=pikepdf.Name.FlateDecode)
+        return {"/XObject": pikepdf.Dictionary(Fm1=form)}
+
+    path = with_forms(tmp / "truncated-form.pdf", 24, b"/Fm1 Do " + BODY, truncated_form)
+    found = next(f for f in preflight(path, GENERIC) if f.check == "content-streams")
+    assert found.status == "fail" and found.page == 1 and "1 content stream(s)" in found.message
+
+
+@pytest.fixture(scope="module")
+def one_name_two_subsets(tmp):
+    """Two WeasyPrint documents with different text, so different subsets of one face,
+    joined in one file under one subset name, as WeasyPrint 70.0 names every document's
+    subset of a face (and octavo's chapter-wise books once showed: 33 subsets under one
+    name in `medium`)."""
+    from weasyprint import HTML
+
+    merged, sources = pikepdf.new(), []
+    for number, words in enumerate(("Alpha beta gamma delta.", "Xylophones quiz wry judges.")):
+        HTML(string=f"<p style='font-family: serif'>{words}</p>").write_pdf(tmp / f"words-{number}.pdf")
+        sources.append(pikepdf.open(tmp / f"words-{number}.pdf"))
+        merged.pages.extend(sources[-1].pages)
+    for obj in merged.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+            obj.BaseFont = pikepdf.Name("/ABCDEF+Fixture-Serif")
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+            obj.FontName = pikepdf.Name("/ABCDEF+Fixture-Serif")
+    path = tmp / "one-name-two-subsets.pdf"
+    merged.save(path)
+    for source in sources:
+        source.close()
+    return path
+
+
+def test_different_font_subsets_under_one_name_fail(one_name_two_subsets):
+    from pdfcheck import font_programs
+
+    assert len(font_programs(one_name_two_subsets)["ABCDEF+Fixture-Serif"]) == 2  # the premise
+    findings = preflight(one_name_two_subsets, GENERIC)
+    assert fails(findings) == {"font-names"}, table(findings)
+    found = next(f for f in findings if f.check == "font-names")
+    assert found.page == 1 and "2 different font subsets are all named ABCDEF+Fixture-Serif" in found.message
+
+
+def test_the_print_pdf_gives_clashing_subsets_names_of_their_own(one_name_two_subsets, tmp):
+    """The build's last step on a print PDF (pdf.finish_pdf) renames a subset whose tag
+    another subset already has, everywhere the name is written; the text stays readable."""
+    import pdfplumber
+
+    from octavo.pdf import _share_and_name_fonts
+    from pdfcheck import font_programs
+
+    path = tmp / "renamed.pdf"
+    with pikepdf.open(one_name_two_subsets) as pdf:
+        _share_and_name_fonts(pdf)
+        pdf.save(path)
+    programs = font_programs(path)
+    assert len(programs) == 2 and all(len(digests) == 1 for digests in programs.values()), programs
+    assert "font-names" not in fails(preflight(path, GENERIC))
+    with pikepdf.open(path) as pdf:
+        names = {str(obj.BaseFont).lstrip("/") for obj in pdf.objects
+                 if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font"}
+    assert names == set(programs)  # the Type0 font and its CIDFont carry the new name too
+    with pdfplumber.open(path) as plumber:
+        assert [page.extract_text() for page in plumber.pages] == ["Alpha beta gamma delta.",
+                                                                  "Xylophones quiz wry judges."]

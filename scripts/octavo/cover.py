@@ -597,9 +597,10 @@ def _render(document: str, book: Book, fetcher, target: Path) -> None:
     from weasyprint.urls import FatalURLFetchingError
 
     from .pdf import ResourceRefused
-    from .weasyfix import fast_font_subsets
+    from .weasyfix import fast_font_subsets, fix_font_embedding
 
     fast_font_subsets()
+    fix_font_embedding()
     try:
         HTML(string=document, base_url=str(book.root) + "/", url_fetcher=fetcher,
              media_type="print").write_pdf(target)

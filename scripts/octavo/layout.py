@@ -127,11 +127,11 @@ class LayoutPool:
 
 def _warm_up(root: Path, styles: Styles, extra_css: tuple[str, ...]) -> None:
     from .pdf import _stamp, _stylesheets
-    from .weasyfix import fast_font_subsets, fix_line_breaking, keep_notes_with_calls, text_of_whole_fonts
+    from .weasyfix import fast_font_subsets, fix_font_embedding, fix_line_breaking, keep_notes_with_calls
 
     keep_notes_with_calls()
     fast_font_subsets()
-    text_of_whole_fonts()
+    fix_font_embedding()
     fix_line_breaking()
     _stylesheets(root, styles, extra_css, "print", _stamp(styles))
 

@@ -32,7 +32,7 @@ class PrintResult:
 
 
 #: WeasyPrint's write_pdf options for every edition. Fonts are embedded as subsets unless
-#: the printer asks for whole fonts (PrintSetup.full_fonts; see weasyfix.text_of_whole_fonts).
+#: the printer asks for whole fonts (PrintSetup.full_fonts; see weasyfix.fix_font_embedding).
 PDF_OPTIONS: dict = {}
 
 
@@ -328,11 +328,11 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from .weasyfix import fast_font_subsets, fix_line_breaking, keep_notes_with_calls, text_of_whole_fonts
+    from .weasyfix import fast_font_subsets, fix_font_embedding, fix_line_breaking, keep_notes_with_calls
 
     keep_notes_with_calls()
     fast_font_subsets()
-    text_of_whole_fonts()
+    fix_font_embedding()
     fix_line_breaking()
     try:
         fetcher, fonts, profiles, sheets = _stylesheets(root, styles, extra_css, edition, _stamp(styles))
@@ -576,16 +576,18 @@ def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int
     if setup.even:
         wanted += wanted % 2
     while len(pdf.pages) < wanted and len(pdf.pages) >= 2:
-        # A blank page with the boxes of the page two back (same side, same bleed).
+        # A blank page with the boxes of the page two back (same side, same bleed). It has
+        # no /Contents at all, which the PDF specification (7.7.3.3) reads as an empty page:
+        # an empty content stream would be written by qpdf as zero bytes marked
+        # /FlateDecode, which is not a valid Flate stream (Ghostscript: "error reading a
+        # stream"; qpdf/qpdf#1426).
         model = pdf.pages[len(pdf.pages) - 2].obj
-        blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Contents=pdf.make_stream(b""),
-                                   Resources=pikepdf.Dictionary())
+        blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=pikepdf.Dictionary())
         for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox", "/ArtBox"):
             if box in model:
                 blank[box] = pikepdf.Array(list(model[box]))
         pdf.pages.append(pikepdf.Page(blank))
-    if setup.full_fonts:
-        _share_font_programs(pdf)
+    _share_and_name_fonts(pdf)
     if setup.strip_links:
         # A printed page cannot be clicked, and KDP asks for no annotations.
         for page in pdf.pages:
@@ -594,16 +596,49 @@ def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int
     return len(pdf.pages), max(0, len(pdf.pages) - laid_out - laid_out % 2)
 
 
-def _share_font_programs(pdf) -> None:
-    """Chapter-wise layout embeds each whole font once per chapter: keep one copy."""
+def _share_and_name_fonts(pdf) -> None:
+    """Chapter-wise layout embeds a font program once per chapter document: keep one copy
+    of each (whole fonts are the same in every chapter, and so are some subsets). And make
+    sure no two different subsets share a name (ISO 32000-1 §9.6.4): their tags come from
+    their bytes (weasyfix.fix_font_embedding), so a clash is all but impossible, but a book
+    has many subsets and a RIP that finds fonts by name would print the wrong glyphs."""
     import hashlib
 
     import pikepdf
 
-    seen: dict[bytes, object] = {}
+    from .preflight import SUBSET
+    from .weasyfix import subset_tag
+
+    shared: dict[bytes, object] = {}
+    descriptors = []
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
             for key in ("/FontFile", "/FontFile2", "/FontFile3"):
                 if key in obj:
                     fingerprint = hashlib.sha256(obj[key].read_raw_bytes()).digest()
-                    obj[key] = seen.setdefault(fingerprint, obj[key])
+                    obj[key] = shared.setdefault(fingerprint, obj[key])
+                    descriptors.append((obj, obj[key]))
+    programs: dict[tuple[int, int], bytes] = {}  # font file object -> digest of the program
+    owner: dict[str, bytes] = {}                  # tagged name -> the program it names
+    renamed: dict[tuple[int, int], pikepdf.Name] = {}  # descriptor -> its new name
+    for descriptor, program in descriptors:
+        name = str(descriptor.get("/FontName", ""))
+        if not SUBSET.match(name):
+            continue
+        if program.objgen not in programs:
+            programs[program.objgen] = hashlib.sha256(program.read_bytes()).digest()
+        held = owner.setdefault(name, programs[program.objgen])
+        salt = 0
+        while held != programs[program.objgen]:  # another subset has this name: a new tag
+            salt += 1
+            retagged = "/" + subset_tag(program.read_bytes(), salt) + "+" + name.split("+", 1)[1]
+            held = owner.setdefault(retagged, programs[program.objgen])
+            if held == programs[program.objgen]:
+                descriptor.FontName = renamed[descriptor.objgen] = pikepdf.Name(retagged)
+    if renamed:  # the fonts that use a renamed descriptor carry its name too
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+                descendant = obj.DescendantFonts[0] if "/DescendantFonts" in obj else obj
+                descriptor = descendant.get("/FontDescriptor")
+                if descriptor is not None and descriptor.objgen in renamed:
+                    obj.BaseFont = descendant.BaseFont = renamed[descriptor.objgen]

@@ -166,8 +166,8 @@ FULL_GLYPHS = 256   # a tagged font program holding at least this many drawn gly
 def _glyph_count(font) -> int | None:
     """Glyphs with outlines in the embedded TrueType/CFF program, or None when unknown.
 
-    WeasyPrint's full_fonts embeds the whole file but still writes an ABCDEF+ tag, so the
-    name alone can't tell a real subset; the font program can."""
+    Plain WeasyPrint 70 (full_fonts, without octavo's fix) embeds the whole file but still
+    writes an ABCDEF+ tag, so the name alone can't tell a real subset; the font program can."""
     if font.get("/Subtype") == "/Type0":
         desc = font.get("/DescendantFonts")
         font = desc[0] if desc is not None and len(desc) else font
@@ -197,6 +197,7 @@ def _glyph_count(font) -> int | None:
 
 def _check_fonts(pdf, printer: Printer) -> list[Finding]:
     missing, subset, total = {}, {}, 0
+    programs: dict[str, dict[bytes, tuple[int, object]]] = {}  # subset name -> its programs
     seen: set = set()
     for i, page in enumerate(pdf.pages):
         for font in _font_dicts(page.obj.get("/Resources"), seen):
@@ -207,6 +208,10 @@ def _check_fonts(pdf, printer: Printer) -> list[Finding]:
             if SUBSET.match(name) and (printer.fonts_full and (_glyph_count(font) or 0) < FULL_GLYPHS
                                        or not printer.fonts_full):
                 subset.setdefault(name.lstrip("/"), i + 1)
+            program = _font_program(font)
+            if program is not None and SUBSET.match(name):
+                raw = hashlib.sha256(program.read_raw_bytes()).digest()
+                programs.setdefault(name.lstrip("/"), {}).setdefault(raw, (i + 1, program))
     out = []
     if missing:
         names = ", ".join(sorted(missing))
@@ -224,7 +229,38 @@ def _check_fonts(pdf, printer: Printer) -> list[Finding]:
         out.append(Finding("fonts-full", "pass", f"{len(subset)} subset",
                            "fully embedded" if printer.fonts_full else "subsets allowed", None,
                            "font embedding accepted"))
-    return out
+    return out + [_check_font_names(programs)]
+
+
+def _font_program(font):
+    """The embedded font program (FontFile, FontFile2 or FontFile3 stream), or None."""
+    if font.get("/Subtype") == "/Type0":
+        descendants = font.get("/DescendantFonts")
+        font = descendants[0] if descendants is not None and len(descendants) else font
+    descriptor = font.get("/FontDescriptor")
+    if descriptor is None:
+        return None
+    return next((descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor), None)
+
+
+def _check_font_names(programs: dict[str, dict[bytes, tuple[int, object]]]) -> Finding:
+    """Different subsets under one name (ISO 32000-1 §9.6.4 wants a tag per subset): a RIP
+    that finds fonts by name may draw one subset's glyphs with another's, and print the
+    wrong letters. Programs stored differently are compared by their decoded bytes."""
+    clashes = []
+    for name, stored in programs.items():
+        if len(stored) > 1:
+            decoded = {hashlib.sha256(program.read_bytes()).digest(): page for page, program in stored.values()}
+            if len(decoded) > 1:
+                clashes.append((min(decoded.values()), name, len(decoded)))
+    if not clashes:
+        return Finding("font-names", "pass", f"{len(programs)} subset name(s)", "one font program per name",
+                       None, "every font subset has a name of its own")
+    page, name, count = min(clashes)
+    return Finding("font-names", "fail", f"{len(clashes)} shared", "one font program per name", page,
+                   f"{count} different font subsets are all named {name} (and {len(clashes) - 1} more "
+                   "name(s) like it): a printer's RIP may draw one with another's glyphs; export the PDF "
+                   "again with a distinct subset tag per subset")
 
 
 def _is_rgb_space(cs, resources=None) -> bool:
@@ -358,6 +394,67 @@ def _check_annotations(pdf, printer: Printer) -> list[Finding]:
     return [Finding("annotations", status, str(total), "none", pages[0][0],
                     f"{total} annotation(s) (links, comments) on {len(pages)} page(s); "
                     "print PDFs should have none")]
+
+
+def _content_streams(pdf) -> Iterable[tuple[int, object]]:
+    """(page number, stream) for every content stream drawn: each page's /Contents and,
+    once each, the Form XObjects they draw, however deeply nested."""
+    import pikepdf
+
+    seen: set = set()
+
+    def forms(resources, pageno):
+        xobjects = resources.get("/XObject") if resources is not None else None
+        for _, x in (xobjects.items() if xobjects is not None else ()):
+            if not isinstance(x, pikepdf.Stream) or x.get("/Subtype") != "/Form":
+                continue
+            key = x.objgen if x.is_indirect else id(x)
+            if key not in seen:
+                seen.add(key)
+                yield pageno, x
+                yield from forms(x.get("/Resources"), pageno)
+
+    for i, page in enumerate(pdf.pages):
+        contents = page.obj.get("/Contents")
+        for stream in ([contents] if isinstance(contents, pikepdf.Stream) else list(contents or [])):
+            if isinstance(stream, pikepdf.Stream):
+                yield i + 1, stream
+        yield from forms(page.obj.get("/Resources"), i + 1)
+
+
+def _decodes(stream) -> bool:
+    """Whether a stream's data decodes. Flate is checked with zlib itself, to the end of
+    the data: qpdf (and so pikepdf) reads a broken or empty Flate stream as no data without
+    a word, where Ghostscript, like a printer's RIP, reports "error reading a stream"."""
+    import zlib
+
+    import pikepdf
+
+    filters = stream.get("/Filter")
+    names = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
+    if names and names[0] in ("/FlateDecode", "/Fl"):
+        inflate = zlib.decompressobj()
+        try:
+            inflate.decompress(stream.read_raw_bytes())
+        except zlib.error:
+            return False
+        return inflate.eof
+    try:
+        stream.read_bytes()
+    except pikepdf.PdfError:
+        return False
+    return True
+
+
+def _check_streams(pdf) -> list[Finding]:
+    bad = [page for page, stream in _content_streams(pdf) if not _decodes(stream)]
+    if not bad:
+        return [Finding("content-streams", "pass", "all decode", "all decode", None,
+                        "every page's drawing instructions can be read")]
+    pages = sorted(set(bad))
+    return [Finding("content-streams", "fail", f"{len(bad)} unreadable", "all decode", pages[0],
+                    f"{len(bad)} content stream(s) on {len(pages)} page(s) do not decode (page {pages[0]} "
+                    "first): a RIP reports an error and may drop what the page draws; export the PDF again")]
 
 
 # --- geometry (pypdfium2) -------------------------------------------------------------
@@ -669,6 +766,7 @@ def preflight(pdf_path: Path, printer: Printer, cache=None, fingerprints: list[s
         findings += _check_fonts(pdf, printer)
         findings += _check_colour(pdf, printer)
         findings += _check_annotations(pdf, printer)
+        findings += _check_streams(pdf)
         if cache is not None:
             if fingerprints is None or len(fingerprints) != n:
                 fingerprints = page_fingerprints(pdf)

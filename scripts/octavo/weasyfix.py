@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import textwrap
 
 log = logging.getLogger(__name__)
@@ -97,28 +98,81 @@ _CMAP_BEFORE = """            for letter, key in ttfont.getBestCmap().items():
 """
 _CMAP_AFTER = _CMAP_BEFORE + """            to_unicode.update(font.to_unicode)  # octavo: glyphs reached by shaping, too
 """
+_CLEAN_BEFORE = """        font.clean(to_unicode, options['hinting'])
+"""
+_CLEAN_AFTER = _CLEAN_BEFORE + """        _octavo_name_font_program(file_fonts)  # octavo: a tag per font program
+"""
 
 
-def text_of_whole_fonts() -> bool:
-    """Keep the text of a PDF searchable when fonts are embedded whole (`full_fonts`).
+def _name_font_program(fonts) -> None:
+    """Name the font program the fonts in `fonts` share (one file, one description) as
+    ISO 32000-1 §9.6.4 asks: a subset is tagged with six capital letters, and a different
+    subset of the same font needs a different tag; a whole font has no tag.
 
-    For a whole font WeasyPrint 70.0 writes the ToUnicode map from the font's cmap only,
-    so glyphs reached through OpenType features (small caps, old-style figures,
-    ligatures) have no text: the running heads and the contents' page numbers would
-    read as garbage to a search, a screen reader or a test. The text of every glyph
-    used is known from shaping; we add it to the map. Exact-match, like the others."""
+    WeasyPrint 70.0 derives the tag from the font's *description* ("EB Garamond 11"), so
+    every document it writes tags its subset of a face alike: a chapter-wise book holds
+    dozens of different subsets under one name (a RIP that finds fonts by name may use the
+    wrong one), and a whole font (`full_fonts`) is tagged as if it were a subset. The tag
+    here comes from the bytes of the program itself: the same subset gets the same tag in
+    any document, a different one (almost surely) another, and pdf.finish_pdf makes sure of
+    it within a book."""
+    font = fonts[0]
+    name = re.sub(rb"^/(?:[A-Z]{6}\+)?", b"", font.name)
+    if getattr(font, "octavo_subset", False):
+        name = subset_tag(font.file_content).encode() + b"+" + name
+    for each in fonts:
+        each.name = b"/" + name
+
+
+def subset_tag(program: bytes, salt: int = 0) -> str:
+    """Six capital letters from a hash of a font program's bytes (ISO 32000-1 §9.6.4)."""
+    import hashlib
+
+    digest = hashlib.sha256(program + (str(salt).encode() if salt else b"")).digest()
+    return "".join(chr(65 + byte % 26) for byte in digest[:6])
+
+
+def fix_font_embedding() -> bool:
+    """Two fixes to how WeasyPrint 70.0 embeds fonts.
+
+    - **Searchable text of whole fonts** (`full_fonts`). For a whole font WeasyPrint
+      writes the ToUnicode map from the font's cmap only, so glyphs reached through
+      OpenType features (small caps, old-style figures, ligatures) have no text: the
+      running heads and the contents' page numbers would read as garbage to a search, a
+      screen reader or a test. The text of every glyph used is known from shaping; we add
+      it to the map.
+    - **A name per font program** (see _name_font_program): a subset's tag comes from its
+      bytes, and a whole font has none.
+
+    Exact-match, like the others."""
     import weasyprint.pdf
     from weasyprint.pdf import fonts
 
-    if getattr(fonts, "_octavo_whole_font_text", False):
+    if getattr(fonts, "_octavo_font_embedding", False):
         return True
     source = textwrap.dedent(inspect.getsource(fonts.build_fonts_dictionary))
-    if source.count(_CMAP_BEFORE) != 1:
-        log.warning("WeasyPrint: whole-font text fix not applied; small caps may not be searchable")
+    subset_source = textwrap.dedent(inspect.getsource(fonts.Font.subset))
+    signature = "def subset(self, to_unicode, hinting):"
+    if (source.count(_CMAP_BEFORE), source.count(_CLEAN_BEFORE), subset_source.count(signature)) != (1, 1, 1):
+        log.warning("WeasyPrint: font embedding fixes not applied; small caps may not be searchable, "
+                    "and font subsets may share a name")
         return False
-    exec(compile(source.replace(_CMAP_BEFORE, _CMAP_AFTER), fonts.__file__, "exec"), vars(fonts))  # noqa: S102
+    namespace = vars(fonts)
+    namespace["_octavo_name_font_program"] = _name_font_program
+    exec(compile(source.replace(_CMAP_BEFORE, _CMAP_AFTER).replace(_CLEAN_BEFORE, _CLEAN_AFTER),  # noqa: S102
+                 fonts.__file__, "exec"), namespace)
     weasyprint.pdf.build_fonts_dictionary = fonts.build_fonts_dictionary  # imported there by name
-    fonts._octavo_whole_font_text = True
+    subset = fonts.Font.subset
+
+    def subset_and_remember(self, to_unicode, hinting):  # noqa: ANN001 (WeasyPrint's signature)
+        # Whether glyphs were really dropped: no subset is asked for whole fonts, and a
+        # subsetter that fails leaves the program whole (and WeasyPrint says so).
+        whole = self.file_content
+        subset(self, to_unicode, hinting)
+        self.octavo_subset = self.file_content is not whole
+
+    fonts.Font.subset = subset_and_remember
+    fonts._octavo_font_embedding = True
     return True
 
 

@@ -338,3 +338,48 @@ def test_small_corpus_structure_and_per_chapter_notes(small: Epub) -> None:
     # Default numbering restarts in every chapter.
     per_chapter = [[n for n, _ in _notes(small, name)] for name in small.chapters]
     assert per_chapter == [[1, 2], [], [1, 2, 3, 4], [], [1, 2, 3], [1]]
+
+
+# --- the stylesheet as a reading system applies it (headless Chromium) -------------------
+
+_PROBE = """<script><![CDATA[
+const calls = [...document.querySelectorAll('a.footnote-ref')];
+const second = calls.find(a => a.classList.contains('footnote-ref-next'));
+const single = calls.find(a => !a.classList.contains('footnote-ref-next'));
+const style = a => getComputedStyle(a), text = getComputedStyle(single.parentElement);
+const result = {
+  verticalAlign: style(single).verticalAlign,
+  callSize: parseFloat(style(single).fontSize), textSize: parseFloat(text.fontSize),
+  decoration: style(single).textDecorationLine,
+  secondBefore: second ? getComputedStyle(second, '::before').content : null,
+  singleBefore: getComputedStyle(single, '::before').content,
+};
+const pre = document.createElementNS('http://www.w3.org/1999/xhtml', 'pre');
+pre.id = 'octavo-probe'; pre.textContent = JSON.stringify(result);
+document.body.appendChild(pre);
+]]></script>"""
+
+
+def test_note_calls_as_chromium_draws_them(sample: Epub, tmp_path: Path) -> None:
+    """A call is raised and smaller; two calls in a row are separated by a comma; a call
+    after words gets none (issue 9, points 1 and 2)."""
+    import json
+    import subprocess
+
+    from validators import CHROMIUM_FLAGS, chromium
+
+    browser = chromium()
+    with zipfile.ZipFile(sample.path) as archive:
+        archive.extractall(tmp_path / "book")
+    chapter = tmp_path / "book" / "EPUB" / "text" / "ch002.xhtml"  # holds "starve.[^7][^8]"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    run = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                          "--allow-file-access-from-files", "--dump-dom", chapter.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="octavo-probe"[^>]*>(.*?)</pre>', run.stdout, re.S)
+    assert found, run.stderr[-2000:]
+    probe = json.loads(found.group(1).replace("&quot;", '"'))
+    assert probe["verticalAlign"] == "super" and probe["callSize"] < 0.8 * probe["textSize"]
+    assert probe["decoration"] == "none"
+    assert probe["secondBefore"] == '","'  # "7,8", not "78"
+    assert probe["singleBefore"] == "none"  # "capital.4", not "capital.,4"

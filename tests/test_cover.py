@@ -339,3 +339,39 @@ def test_cli_reads_the_page_count_and_explains_no_spine_text(tmp_path):
     result = _octavo("cover", str(root), "--out", str(out), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "24 pages" in result.stdout and "fewer than 80 pages" in result.stdout
+
+
+# --- the authors on the typographic cover (issue 9 point 6, issue 14 point 13) ------------
+
+SEVEN = ["Anne-Marie Delacroix-Fontaine", "Bartholomew Featherstonehaugh", "Chiara Montefiori",
+         "Dmitri Alexandrovich Kuznetsov", "Eleanor Wetherby", "Fatima Zahra El-Amrani", "Gunnhildur Sigurðardóttir"]
+
+
+def _author_lines(names: list[str], room: float = 665):
+    from PIL import Image as PILImage, ImageDraw, ImageFont
+
+    from octavo.config import load_book
+    from octavo.cover import _names_lines, cover_fonts
+    from octavo.styles import find_styles
+
+    regular, _ = cover_fonts(find_styles(load_book(ROOT)))
+    draw = ImageDraw.Draw(PILImage.new("RGB", (10, 10)))
+    return _names_lines(draw, [n.upper() for n in names], lambda px: ImageFont.truetype(str(regular), px),
+                        1600 - 2 * 170, 6, "AND OTHERS", room)
+
+
+def test_a_name_is_never_broken_across_lines():
+    lines, _, shown = _author_lines(["Karl Marx", "Friedrich Engels"])
+    assert shown == 2 and all(set(line.split(" & ")) <= {"KARL MARX", "FRIEDRICH ENGELS"} for line in lines)
+
+
+def test_seven_authors_fit_in_smaller_type():
+    lines, font, shown = _author_lines(SEVEN)
+    assert shown == 7 and font.size < 72
+    names = [name for line in lines for name in line.split(" & ")]
+    assert names == [n.upper() for n in SEVEN]
+
+
+def test_and_others_only_when_the_names_cannot_fit_at_a_legible_size():
+    lines, font, shown = _author_lines(SEVEN * 2)
+    assert 1 <= shown < 14 and font.size == 44 and lines[-1].endswith("AND OTHERS")

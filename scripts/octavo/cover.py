@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import math
 import os
 import tempfile
@@ -22,6 +23,8 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from .config import Book
 from .errors import ConfigError, ToolError
+
+log = logging.getLogger(__name__)
 from .printers import PRINTERS, Printer, spine_width
 from .styles import Styles
 
@@ -87,16 +90,69 @@ def typographic_cover(book: Book, regular: Path, italic: Path, target: Path,
     if sch.series:
         block(_series_part(book).upper(), font(regular, 62), y + 170 * s, ACCENT, 10, 6)
     if book.authors:
-        block(" & ".join(book.authors).upper(), font(regular, 72), top + inner_h - 560 * sy, INK, 14, 6)
+        # From 560 px above the foot of the design down to the frame, less a margin, and
+        # up to 300 px more above it for a long list (the block then starts higher).
+        room = (560 - 85 - 110 + 300) * s
+        lines, face, shown = _names_lines(draw, [n.upper() for n in book.authors], lambda px: font(regular, px),
+                                          inner_w - 2 * margin, round(6 * s), book.phrases["and-others"].upper(), room)
+        if shown < len(book.authors):
+            log.warning("the cover shows %d of %d authors, then '%s': the rest do not fit at a legible size",
+                        shown, len(book.authors), book.phrases["and-others"])
+        ascent, descent = face.getmetrics()
+        y = top + inner_h - 560 * sy - max(0, len(lines) - 3) * (ascent + descent + 14 * s)
+        for line in lines:
+            y = block(line, face, y, INK, 14, 6)
     target.parent.mkdir(parents=True, exist_ok=True)
     image.save(target, "PNG", optimize=optimize, compress_level=9 if optimize else 1)
     return target
 
 
 def _series_part(book: Book) -> str:
+    from .phrases import fill
+
     series = book.schema.series
-    of = f" of {series.total}" if series.total else ""
-    return f"Part {series.number}{of}"
+    return fill(book.phrases["part-of"] if series.total else book.phrases["part"], number=series.number,
+                total=series.total)
+
+
+#: The authors' type on the cover: the design's size and the smallest that stays legible
+#: in a shop's thumbnail (in the 1600 x 2560 design's pixels).
+AUTHORS_PX, AUTHORS_MIN_PX = 72, 44
+
+
+def _names_lines(draw: ImageDraw.ImageDraw, names: list[str], face, measure: int, spacing: int,
+                 others: str, room: float) -> tuple[list[str], ImageFont.FreeTypeFont, int]:
+    """The authors as lines of whole names ("A & B" / "C"): a name is never broken. The
+    type shrinks until every name fits the measure and the lines fit the `room` (px of
+    height); only then are the last names replaced by "and others".
+    Returns (lines, font, how many names are shown)."""
+    def pack(shown: list[str], font, tail: str = "") -> list[str] | None:
+        lines: list[str] = []
+        for name in shown:
+            if _width(draw, name, font, spacing) > measure:
+                return None
+            if lines and _width(draw, lines[-1] + " & " + name, font, spacing) <= measure:
+                lines[-1] += " & " + name
+            else:
+                lines.append(name)
+        if tail:
+            if lines and _width(draw, lines[-1] + " " + tail, font, spacing) <= measure:
+                lines[-1] += " " + tail
+            else:
+                lines.append(tail)
+        ascent, descent = font.getmetrics()
+        return lines if len(lines) * (ascent + descent) * 1.2 <= room else None
+
+    for px in range(AUTHORS_PX, AUTHORS_MIN_PX - 1, -4):
+        lines = pack(names, face(px))
+        if lines is not None:
+            return lines, face(px), len(names)
+    smallest = face(AUTHORS_MIN_PX)
+    for keep in range(len(names) - 1, 0, -1):
+        lines = pack(names[:keep], smallest, others)
+        if lines is not None:
+            return lines, smallest, keep
+    return [names[0]], smallest, 1
 
 
 def _block(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, y: float, width: int,

@@ -5,6 +5,7 @@ every content document and the package are repaired where pandoc passes things t
 
 - an image whose bytes are not what its name says (a PNG saved as `.jpg`) is renamed to
   its real type, in the package and in every reference;
+- `<br>`s between a figure's caption and its end are dropped (a caption must come last);
 - presentational attributes that HTML5 dropped (`align`, `valign`, `bgcolor`, `border` on
   an image, `cellpadding`, …) are removed, and an image's `width="50%"` becomes a style;
 - a link to a file the book does not contain (a site-relative `/fr/lecons/…`, `other.html`)
@@ -33,6 +34,7 @@ _TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^<>]*?)?(/?)>")
 _SIZE = re.compile(r"""\s(width|height)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _BORDER = re.compile(r"""\sborder\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 _LINK = re.compile(r"""<a\b([^>]*?)\shref\s*=\s*"([^"]*)"([^>]*)>(.*?)</a>""", re.S)
+_BREAKS_AFTER_CAPTION = re.compile(r"(</figcaption>)\s*(?:<br\s*/?>\s*)+(?=</figure>)")
 _ID = re.compile(r"""\sid\s*=\s*"([^"]+)\"""")
 
 
@@ -45,6 +47,9 @@ def repair(files: dict[str, bytes], chapter_targets: dict[str, str]) -> dict[str
     for name in documents:
         text = files[name].decode("utf-8")
         text = _attributes(text)
+        # Line breaks an author put after a caption to make space: a figure's caption must
+        # be its first or last child, and spacing is the stylesheet's job.
+        text = _BREAKS_AFTER_CAPTION.sub(r"\1", text)
         text = _links(text, name, set(files), ids, chapter_targets)
         files[name] = text.encode("utf-8")
     return files

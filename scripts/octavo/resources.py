@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from .config import Book
 from .errors import Location, ManuscriptError
 from .manuscript import Chapter
+from .rawhtml import as_xhtml
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ def vet_chapter(book: Book, chapter: Chapter, ast: dict) -> dict:
     allow_remote = book.schema.resources.remote
     _walk(ast["blocks"], lambda node: _image(book, chapter, node, allow_remote), lambda n: n.get("t") == "Image")
     ast["blocks"] = _without_unsafe_html(ast["blocks"], chapter)
-    _walk(ast["blocks"], lambda node: node["c"].__setitem__(1, _raw_sources(book, chapter, node["c"][1], allow_remote)),
+    # HTML5 as written (<br>, <img src=a.png>, &nbsp;) becomes XHTML the EPUB accepts.
+    _walk(ast["blocks"], lambda node: node["c"].__setitem__(
+              1, as_xhtml(_raw_sources(book, chapter, node["c"][1], allow_remote))),
           lambda n: _raw_html(n) is not None)
     return ast
 

@@ -49,14 +49,15 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     meta = epub_metadata(book, cover, images=images, all_alt=all_alt)
     meta_text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
     meta_file.write_text(meta_text, encoding="utf-8")
-    args = ["--from", "json", "--to", "epub3", "--mathml", "--split-level=1", "--toc",
+    # Code in black and white: a reader's night mode and DAISY Ace's contrast check both need it.
+    args = ["--from", "json", "--to", "epub3", "--mathml", "--syntax-highlighting=monochrome", "--split-level=1", "--toc",
             f"--toc-depth={book.schema.toc.depth}", "--metadata-file", str(meta_file),
             "--css", str(styles_base), "--css", str(styles_epub), "--resource-path", str(book.root)]
     args += [f"--epub-embed-font={font}" for font in fonts]
     # Everything but the chapters' text: when it changes, the whole book is rebuilt.
     # (The metadata as written names the cover's scratch path; the frame uses its bytes.)
     frame_meta = yaml.safe_dump({**meta, "cover-image": "cover"}, allow_unicode=True, sort_keys=False) + modified
-    frame = digest("epub", frame_meta, *args[:8], *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
+    frame = digest("epub", frame_meta, *args[:9], *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
                    json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),
                    json.dumps([doc.note_count for doc in docs]), pandoc.version_text, __version__)
     # A chapter's key covers the images it shows: a new picture under an old name is a change.

@@ -19,8 +19,9 @@ EXIT_INTERRUPTED = 130
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Timings help when asking what took long (-v); a writer's terminal gets plain lines.
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="octavo: %(relativeCreated)6.0f ms %(message)s")
+                        format="octavo: %(relativeCreated)6.0f ms %(message)s" if args.verbose else "octavo: %(message)s")
     if not args.debug:
         # WeasyPrint logs every unsupported CSS property; the user cannot act on those.
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -182,14 +183,32 @@ def _preflight(args: argparse.Namespace) -> int:
         pdf = book_dir / "build" / f"{load_book(book_dir).slug}.pdf"
     if not pdf.is_file():
         raise ConfigError(f"'{pdf}' does not exist", hint="build it first: make pdf")
-    if printer is None:  # the printer the book is made for, when the PDF is a book's
-        printer = load_book(book_dir).schema.printer if book_dir is not None else "kdp"
+    if printer is None:  # the printer the PDF was made for (octavo writes it), or the book's
+        printer = _printer_of(pdf) or (load_book(book_dir).schema.printer if book_dir is not None else None)
+    if printer is None:
+        raise ConfigError(f"'{pdf}' does not say which printer it is for",
+                          hint="name it: octavo preflight FILE --printer kdp (or ingramspark, lulu, generic)")
     findings = preflight(pdf, PRINTERS[printer])
     if args.format == "json":
         print(to_json(findings))
     else:
         print(f"{pdf}: preflight for {printer}\n{table(findings)}")
     return 1 if failed(findings) else 0
+
+
+def _printer_of(pdf: Path) -> str | None:
+    """The printer an octavo print PDF names in its document information, if any."""
+    import pikepdf
+
+    from .pdf import PRINTER_KEY
+    from .printers import PRINTERS
+
+    try:
+        with pikepdf.open(pdf) as document:
+            name = str(document.docinfo.get(PRINTER_KEY, ""))
+    except pikepdf.PdfError:
+        return None
+    return name if name in PRINTERS else None
 
 
 def _cover(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ never collide: in the AST a note is inline content at its call, with no label.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from .manuscript import Chapter
 from .tools import Pandoc
 from .mathsvg import has_math, math_as_svg
 from .urls import breakable_urls
+
+log = logging.getLogger(__name__)
 
 
 def to_json(value: Any) -> str:
@@ -96,6 +99,12 @@ def run_pandoc(pandoc: Pandoc, args: list[str], *, stdin: str | None = None, cwd
                                 cwd=cwd, timeout=600)
     except (OSError, subprocess.SubprocessError) as exc:
         raise ToolError(f"could not run pandoc for {what}: {exc}", where=where) from None
+    if result.returncode == 0:
+        # pandoc's warnings: the checker reports what the writer can fix, at its line;
+        # the rest is for -v.
+        for line in result.stderr.splitlines():
+            if line.strip():
+                log.info("pandoc (%s): %s", what, line.strip())
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["no message"])[0]
         raise ToolError(f"pandoc failed on {what}: {first}", where=where,

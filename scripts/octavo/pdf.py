@@ -552,6 +552,9 @@ class _Without(logging.Filter):
 # chapter documents; octavo writes those links itself, so WeasyPrint's "No anchor"
 # notices are expected. Broken links in the manuscript are reported by `octavo check`.
 logging.getLogger("weasyprint").addFilter(_Without("No anchor"))
+# The tagged screen edition's "Image … has no required alt description": `octavo check`
+# reports a missing alt text at its line in the manuscript [image-alt].
+logging.getLogger("weasyprint").addFilter(_Without("has no required alt description"))
 
 
 def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
@@ -564,6 +567,10 @@ def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> t
     return counts
 
 
+#: The document-information key that names the printer a print PDF was made for.
+PRINTER_KEY = "/OctavoPrinter"
+
+
 def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
     """Page labels (see _label_pages); blank pages up to the printer's minimum and an even
     count; no links in a file for a printer. Returns the page count and the blank pages
@@ -571,6 +578,8 @@ def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int
     import pikepdf
 
     _label_pages(pdf, book, body_start)
+    # Which printer the file was made for: `octavo preflight FILE` reads it from here.
+    pdf.docinfo[pikepdf.Name(PRINTER_KEY)] = book.schema.printer
     laid_out = len(pdf.pages)
     wanted = max(laid_out, setup.min_pages)
     if setup.even:

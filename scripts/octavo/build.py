@@ -251,7 +251,8 @@ def _prepare(book: Book, chapters: tuple[Chapter, ...], parsed: list[_Parsed], c
     used: set[str] = set()
     docs = []
     for chapter, item in zip(chapters, parsed):
-        key = digest("prepared", item.key, chapter.anchor, chapter.slug, "\0".join(sorted(used)), __version__)
+        key = digest("prepared", item.key, chapter.anchor, chapter.slug, "\0".join(sorted(used)), __version__,
+                     book.schema.language)
         hit = None if item.outside else cache.get("prepared", key)
         if hit is not None:
             head, _, text = hit.partition(b"\n")
@@ -263,7 +264,7 @@ def _prepare(book: Book, chapters: tuple[Chapter, ...], parsed: list[_Parsed], c
             ast = item.ast if item.ast is not None else orjson.loads(item.text)
             if item.outside:
                 ast = vet_chapter(book, chapter, ast)
-            doc = prepare_chapter(chapter, ast, used)
+            doc = prepare_chapter(chapter, ast, used, book.schema.language)
             if not item.outside:
                 meta = {"single_part": doc.single_part, "headings": [[h.level, h.id, h.title] for h in doc.headings]}
                 cache.put("prepared", key, orjson.dumps(meta) + b"\n" + doc.ast_json.encode())

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         # WeasyPrint logs every unsupported CSS property; the user cannot act on those.
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
     # fontTools narrates every font subset at INFO level; pikepdf announces itself.
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     logging.getLogger("pikepdf").setLevel(logging.WARNING)
     if args.version:
         return _version()

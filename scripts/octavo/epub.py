@@ -20,6 +20,7 @@ from .cache import assets_digest, digest
 from .epubfix import repair
 from .phrases import join_names
 from .pandoc import ChapterDoc, run_pandoc, stringify, to_json, walk_blocks, walk_inlines
+from .styles import font_family, is_code_font
 from .tools import Pandoc
 
 #: What the accessibility metadata says is what the tests show (DAISY Ace finds no
@@ -53,11 +54,23 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     args = ["--from", "json", "--to", "epub3", "--mathml", "--syntax-highlighting=monochrome", "--split-level=1", "--toc",
             f"--toc-depth={book.schema.toc.depth}", "--metadata-file", str(meta_file),
             "--css", str(styles_base), "--css", str(styles_epub), "--resource-path", str(book.root)]
-    args += [f"--epub-embed-font={font}" for font in fonts]
+    # The book face always; the code face only for a book with code (it costs ~100 KB),
+    # with its @font-face in a stylesheet of its own (epub.css cannot name a font that is
+    # not in the book).
+    code_fonts = [font for font in fonts if is_code_font(font)]
+    has_code = any(marker in doc.ast_json for doc in docs for marker in ('"Code"', '"CodeBlock"', "<code", "<pre"))
+    embedded = [font for font in fonts if font not in code_fonts or has_code]
+    args += [f"--epub-embed-font={font}" for font in embedded]
+    if has_code and code_fonts:
+        faces = workdir / "code-fonts.css"
+        faces.write_text("".join(f'@font-face {{ font-family: "{font_family(font)}"; src: url(../fonts/{font.name}); }}\n'
+                                 for font in code_fonts), encoding="utf-8")
+        args += ["--css", str(faces)]
     # Everything but the chapters' text: when it changes, the whole book is rebuilt.
     # (The metadata as written names the cover's scratch path; the frame uses its bytes.)
     frame_meta = yaml.safe_dump({**meta, "cover-image": "cover"}, allow_unicode=True, sort_keys=False) + modified
-    frame = digest("epub", frame_meta, *args[:9], *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
+    frame = digest("epub", frame_meta, *args[:9], str(has_code),
+                   *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
                    json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),
                    json.dumps([doc.note_count for doc in docs]), pandoc.version_text, __version__)
     # A chapter's key covers the images it shows: a new picture under an old name is a change.

@@ -20,6 +20,8 @@ from .errors import Location, ToolError
 from .manuscript import Chapter
 from .tools import Pandoc
 from .mathsvg import has_math, math_as_svg
+from .tables import set_tables
+from .typography import localize
 from .urls import breakable_urls
 
 log = logging.getLogger(__name__)
@@ -151,12 +153,14 @@ def _one_chapter_per_file(ast: AST) -> None:
     ast["blocks"] = blocks
 
 
-def prepare_chapter(chapter: Chapter, ast: AST, used: set[str]) -> ChapterDoc:
+def prepare_chapter(chapter: Chapter, ast: AST, used: set[str], language: str = "en") -> ChapterDoc:
     """prepare_chapters for one chapter; `used` holds the ids of the chapters before it
     and gets this chapter's. The result depends on nothing else."""
     renamed: dict[str, str] = {}
     headings = []
     _one_chapter_per_file(ast)
+    set_tables(ast["blocks"])
+    ast["blocks"] = localize(ast["blocks"], language)
     for block in header_blocks(ast["blocks"]):
         level, attr, inlines = block["c"]
         old = attr[0] or f"{chapter.anchor}-h"

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from .config import Book
 from .errors import ConfigError, OctavoError, ToolError
 from .pandoc import ChapterDoc
+from .codewrap import wrap_code
 from .floats import float_figures
 from .phrases import fill, join_names
 from .styles import Styles
@@ -77,8 +78,22 @@ def chapter_section(book: Book, doc: ChapterDoc, fragment: str, *, first: bool, 
     numbering = "continuous" if book.schema.footnotes.numbering == "continuous" else "per-chapter"
     classes = f"chapter{' first' if first else ''} notes-{numbering}"
     style = f' style="counter-reset: footnote {note_offset}"' if note_offset is not None else ""
-    content = fragment if body is None else body
+    content = wrap_code(fragment if body is None else body, code_columns(book))
     return f'<section class="{classes}" id="{doc.chapter.anchor}"{style}>\n{content}</section>'
+
+
+#: Code in print: the body size (print.css), the code's share of it, and the code face's
+#: advance (Inconsolata: 500/1000 em). A book's own monospace may be wider; WeasyPrint
+#: then wraps what is left (pre-wrap), and the measure is never overrun.
+BODY_PT, CODE_EM, CODE_ADVANCE = 11.5, 0.85, 0.5
+
+
+def code_columns(book: Book) -> int:
+    """How many characters of code a line of the text block holds (less two for the
+    widest gutter the printer may still ask for and for indented blocks)."""
+    g = page_geometry(book)
+    measure_pt = (g.width - g.inner - g.outer) * 72
+    return int(measure_pt / (BODY_PT * CODE_EM * CODE_ADVANCE)) - 2
 
 
 def _half_title(book: Book) -> str:
@@ -552,6 +567,9 @@ class _Without(logging.Filter):
 # chapter documents; octavo writes those links itself, so WeasyPrint's "No anchor"
 # notices are expected. Broken links in the manuscript are reported by `octavo check`.
 logging.getLogger("weasyprint").addFilter(_Without("No anchor"))
+# fontTools narrates font quirks while subsetting (in the layout workers too, where no
+# logging is configured); nothing there is for the writer.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 # The tagged screen edition's "Image … has no required alt description": `octavo check`
 # reports a missing alt text at its line in the manuscript [image-alt].
 logging.getLogger("weasyprint").addFilter(_Without("has no required alt description"))

@@ -4,7 +4,8 @@ pandoc reads HTML5 in Markdown and copies it verbatim; an EPUB's content documen
 XML, where `<br>`, `<img src=a.png>`, `<details open>` and `&nbsp;` are errors. Tag by
 tag (pandoc hands over a tag at a time: `<span>` and `</span>` arrive apart), every raw
 HTML fragment is rewritten the way an HTML5 parser reads it: void elements closed,
-attribute values quoted, a bare attribute given its own name as value, and named
+attribute values quoted, a bare attribute given its own name as value, an image's
+`width=` given as a style too (so print honours it, as the checker assumes), and named
 character references written as the characters. What HTML5 allows and XML cannot say
 otherwise (an implied `</p>`) is left to the check after pandoc, which names the chapter.
 """
@@ -51,8 +52,20 @@ def _token(token: str) -> str:
         else:
             value = value[0] + _text(value[1:-1]) + value[-1]
         attributes.append(f" {key}={value}")
+    if name.lower() == "img":
+        attributes = _sized(attributes)
     closing = "/" if slash or name.lower() in VOID else ""
     return f"<{name}{''.join(attributes)}{closing}>"
+
+
+def _sized(attributes: list[str]) -> list[str]:
+    """An image's `width="200"` as a style too: WeasyPrint, like the checker, then prints it
+    200 CSS px (2.08 in) wide; without it the print edition would ignore the attribute."""
+    found = dict(re.match(r' ([^=]+)="(.*)"\Z', a, re.S).groups() for a in attributes if a.count('"') >= 2)
+    width = found.get("width", "")
+    if not re.fullmatch(r"\d+(?:\.\d+)?%?", width) or any(a.startswith(" style=") for a in attributes):
+        return attributes
+    return [*attributes, f' style="width: {width}{"" if width.endswith("%") else "px"}; height: auto"']
 
 
 def _text(text: str) -> str:

@@ -42,3 +42,22 @@ def find_styles(book: Book) -> Styles:
     screen = directory / "screen.css" if (directory / "screen.css").is_file() else DEFAULT_STYLES / "screen.css"
     return Styles(directory=directory, base=directory / "base.css", print=directory / "print.css",
                   epub=directory / "epub.css", screen=screen, fonts=fonts)
+
+
+def is_code_font(path: Path) -> bool:
+    """A monospace face (the font says so: `post.isFixedPitch`), set for code only."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(str(path), lazy=True) as font:
+            return bool(font["post"].isFixedPitch)
+    except Exception:  # not a font fontTools can read: WeasyPrint and pandoc will say so
+        return False
+
+
+def font_family(path: Path) -> str:
+    """The family name a font file declares (name ID 1)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return font["name"].getDebugName(1) or path.stem

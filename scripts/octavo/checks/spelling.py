@@ -25,6 +25,15 @@ _BRITISH = [("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised",
             ("lling", "ling"), ("ller", "ler"), ("mme", "m"), ("eque", "eck"), ("ae", "e"), ("oe", "e"),
             ("yre", "ire"), ("gement", "gment"), ("ould", "old"), ("ough", "ow"), ("llen", "len"),
             ("sceptic", "skeptic"), ("draught", "draft"), ("storey", "story"), ("ageing", "aging")]
+#: Words that drop their vowel before a vowel and join the next word with an apostrophe,
+#: by language (l'aide, qu'il, dell'arte, s'agapò): the parts are checked one by one.
+ELISIONS = {
+    "fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu entr aujourd".split()),
+    "it": frozenset("l d un dell dall nell sull all coll pell tutt quest quell c s m t v n bell sant "
+                    "anch com dov ch nessun qual buon grand".split()),
+    "ca": frozenset("l d s m t n".split()),
+    "pt": frozenset("d n".split()),
+}
 #: Regions whose spelling is British or close to it; plain "en" accepts both.
 _AMERICAN = {"us", "ph"}
 
@@ -55,6 +64,12 @@ class Speller:
         w = _normal(word)
         if w in self.project or self._known(w):
             return True
+        if "'" in w and self.language in ELISIONS:
+            # l'aide, d'abord, qu'il, jusqu'à, dell'arte: an elided article, pronoun or
+            # conjunction, then a word; each is looked up on its own.
+            head, _, tail = w.partition("'")
+            if head in ELISIONS[self.language] and (not tail or self.known(tail)):
+                return True
         if "'" in w:
             head, _, tail = w.rpartition("'")
             if tail in ("s", "d", "ll", "re", "ve", "m") and self.known(head):
@@ -80,6 +95,11 @@ class Speller:
                     if w[:start] + american + w[start + len(british):] in dictionary:
                         return True
                     start = w.find(british, start + 1)
+        if "œ" in w or "æ" in w:  # sœur, mœurs: dictionaries often spell the ligature out
+            if w.replace("œ", "oe").replace("æ", "ae") in dictionary:
+                return True
+        if self.language == "fr":
+            return any(form in dictionary for form in _french_forms(w))
         return False
 
     def slip(self, word: str) -> str | None:
@@ -224,3 +244,19 @@ def _verdict(token: str, speller: Speller, words_file: str) -> tuple[str, str] |
     suggestions = speller.suggestions(token)
     hint = f"did you mean {', '.join(repr(s) for s in suggestions)}? " if suggestions else ""
     return (token, f"unknown word '{token}'; {hint}if it is right (a name, a term), add it to {words_file}")
+
+
+#: French endings a frequency list often lacks (literary tenses, agreement), with the form
+#: to look up instead: the past simple and imperfect subjunctive, feminine and plural
+#: participles and adjectives. A word is accepted when such a form is a known word.
+_FRENCH_ENDINGS = (("èrent", "er"), ("âmes", "er"), ("âtes", "er"), ("asse", "er"), ("assent", "er"),
+                   ("ât", "a"), ("ît", "it"), ("ût", "ut"), ("îmes", "ir"), ("îtes", "ir"),
+                   ("ées", "é"), ("ée", "é"), ("és", "é"), ("ées", "er"), ("ée", "er"), ("és", "er"), ("é", "er"),
+                   ("ies", "ir"), ("ie", "ir"), ("is", "ir"), ("i", "ir"),
+                   ("a", "er"), ("as", "er"), ("ai", "er"),
+                   ("es", "e"), ("es", ""), ("s", ""), ("e", ""))
+
+
+def _french_forms(w: str) -> list[str]:
+    return [w[: -len(ending)] + base for ending, base in _FRENCH_ENDINGS
+            if w.endswith(ending) and len(w) - len(ending) >= (1 if ending[0] in "âîû" else 2)]

@@ -73,13 +73,19 @@ _NOT_TEXT = ("blank", "code", "meta", "linkdef", "rule", "underline", "div", "co
 
 def check_text(scan: Scan, *, has_notes: bool, curly_book: bool, french: bool, emit: Emit,
                note_regions: dict[int, list[tuple[int, int]]], language: str = "en") -> None:
-    """Run every text rule on every line of running text."""
-    doubles_ok = DOUBLES_OK_BY_LANGUAGE.get(language.lower().split("-")[0], frozenset()) | DOUBLES_OK
-    space_punct = _SPACE_PUNCT if not french else re.compile(_SPACE_PUNCT.pattern.replace(",.;:!?", ",."))
+    """Run every text rule on every line of running text. A line marked as another
+    language as a whole (`::: {lang=fr}`) follows that language's rules."""
+    french_punct = re.compile(_SPACE_PUNCT.pattern.replace(",.;:!?", ",."))
+    whole_lines = {line: lang for line, start, end, lang in scan.langs
+                   if start == 0 and end >= len(scan.lines[line - 1].rstrip())}
     for index, prose in enumerate(scan.prose):
         if scan.kinds[index] in _NOT_TEXT:
             continue
         line = index + 1
+        lang = whole_lines.get(line, language).lower().split("-")[0]
+        doubles_ok = DOUBLES_OK_BY_LANGUAGE.get(lang, frozenset()) | DOUBLES_OK
+        # French sets a (thin) space before : ; ! ? by rule.
+        space_punct = french_punct if (french if line not in whole_lines else lang == "fr") else _SPACE_PUNCT
 
         def at(column: int, rule: str, message: str) -> None:
             emit(line, column, rule, message)
@@ -90,7 +96,7 @@ def check_text(scan: Scan, *, has_notes: bool, curly_book: bool, french: bool, e
         _doubled_words(prose, at, doubles_ok)
         _doubled_punctuation(prose, at)
         _split_numbers(prose, at)
-        _sentence_ends(prose, at)
+        _sentence_ends(prose, at, french=(french if line not in whole_lines else lang == "fr"))
         _stray_hyphens(prose, at)
         if curly_book:
             _straight_quotes(prose, at)
@@ -145,11 +151,13 @@ def _split_numbers(prose: str, at: At) -> None:
         at(m.start() + 1, "split-number", f"'{number}' looks like one number split by a space; write '{joined}'")
 
 
-def _sentence_ends(prose: str, at: At) -> None:
+def _sentence_ends(prose: str, at: At, french: bool = False) -> None:
     for m in _LOWER_AFTER.finditer(prose):
         mark, word = m.group(1), m.group(2)
         if _is_abbreviation(prose, m.start(1)) or ROMAN.fullmatch(word):
             continue
+        if french and mark in "!?":
+            continue  # « à quoi bon ? il n'y aurait pas… »: French runs on after ? and !
         at(m.start(1) + 1, "lowercase-after-sentence",
            f"'{mark}' ends a sentence but '{word}' starts in lower case; capitalize it, or change the '{mark}'")
     for m in _MISSING_SPACE.finditer(prose):

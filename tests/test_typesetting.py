@@ -93,3 +93,18 @@ def test_urls_are_never_hyphenated_and_break_at_joints():
     lines = _lines(html, "section.chapter { width: 9em; }")
     assert not [line for line in lines if line.rstrip().endswith("\u2010")], lines
     assert url in "".join(lines).replace("\u200b", "")
+
+
+def test_a_long_code_line_is_broken_with_a_mark_and_a_hanging_indent():
+    from octavo.codewrap import MARK, wrap_code
+
+    line = "    total = compute(alpha, beta, gamma, delta) + compute(epsilon, zeta, eta, theta)"
+    html = wrap_code(f"<pre><code>{line}\nshort = 1</code></pre>", 40)
+    body = html[len("<pre><code>"):-len("</code></pre>")]
+    lines = body.split("\n")
+    assert lines[-1] == "short = 1"
+    broken = lines[:-1]
+    assert len(broken) >= 2 and all(l.endswith(MARK) for l in broken[:-1])
+    assert all(l.startswith(" " * 6) for l in broken[1:])  # the line's own indent, plus two
+    assert all(len(l.replace(MARK, "")) <= 40 for l in broken)
+    assert "".join(l.replace(MARK, "").strip() + " " for l in broken).split() == line.split()

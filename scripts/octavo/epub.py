@@ -68,7 +68,7 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
         args += ["--css", str(faces)]
     # Everything but the chapters' text: when it changes, the whole book is rebuilt.
     # (The metadata as written names the cover's scratch path; the frame uses its bytes.)
-    frame_meta = yaml.safe_dump({**meta, "cover-image": "cover"}, allow_unicode=True, sort_keys=False) + modified
+    frame_meta = yaml.safe_dump({**meta, "cover-image": "cover"}, allow_unicode=True, sort_keys=False)
     frame = digest("epub", frame_meta, *args[:9], str(has_code),
                    *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
                    json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),

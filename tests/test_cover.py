@@ -280,13 +280,25 @@ def test_epub_cover_typographic_and_from_art(tmp_path):
     fitted = epub_cover(art_book, art_styles, tmp_path / "out2" / "cover.png")
     with Image.open(fitted) as image:
         assert image.size == (1600, 2560)
-        # Scaled to the full height and cropped at the sides, from the centre: the red
-        # middle half of the square (x 250-750 of 1000) spans x 160-1440, symmetrically.
-        # Squashed or letterboxed it would span 400-1200.
+        # Shown whole (issue 14, point 14): scaled to the full width, centred, on a field
+        # of its edge colour; the red middle half of the square (x 250-750 of 1000) spans
+        # x 400-1200 and nothing of the art is cropped. Filled, it would span 160-1440.
         red, blue = (200, 40, 40), (20, 90, 160)
-        for x, colour in ((120, blue), (200, red), (800, red), (1400, red), (1480, blue)):
+        for x, colour in ((300, blue), (420, red), (800, red), (1180, red), (1300, blue)):
             assert image.getpixel((x, 1280)) == pytest.approx(colour, abs=3), x
-        assert image.getpixel((800, 5)) == pytest.approx(blue, abs=3)
+        assert image.getpixel((800, 5)) == pytest.approx(blue, abs=3)  # the field: the art's edge colour
+    portrait = tmp_path / "portrait"
+    same_book, same_styles = _book(portrait, 'cover: "art.png"\n', {"art.png": _art_png((1000, 1600))})
+    with Image.open(epub_cover(same_book, same_styles, tmp_path / "out3" / "cover.png")) as image:
+        # The cover's own proportions: it fills the cover (scaled, not letterboxed).
+        assert image.getpixel((800, 1280)) == pytest.approx((200, 40, 40), abs=3)
+
+
+def test_cover_warns_when_the_art_is_below_300_ppi(tmp_path, caplog):
+    book, styles = _book(tmp_path / "low", 'cover: "art.png"\n', {"art.png": _art_png((600, 900))})
+    with caplog.at_level("WARNING"):
+        build_print_cover(book, styles, 40, tmp_path / "out" / "cover.pdf")
+    assert "ppi at its printed size" in caplog.text and "[cover-resolution]" in caplog.text
 
 
 def test_missing_cover_art_is_a_config_error(tmp_path):

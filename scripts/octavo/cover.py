@@ -214,7 +214,8 @@ def cover_art(book: Book) -> Path | None:
 def epub_cover(book: Book, styles: Styles, target: Path) -> Path:
     """The EPUB's cover image, exactly 1600×2560 px; returns the file written.
 
-    The book's own art is scaled to cover 1600×2560 and cropped from the centre; a
+    The book's own art is shown whole: scaled to fit 1600×2560, on a field of its own edge
+    colour when its proportions differ (a crop would cut off a title or a name); a
     photograph (any art that is not a PNG) is written as JPEG beside `target` (its suffix
     becomes .jpg), since a photograph as PNG is several times larger. Without art: the
     typographic cover, as PNG."""
@@ -231,13 +232,37 @@ def epub_cover(book: Book, styles: Styles, target: Path) -> Path:
             field = Image.new("RGB", image.size, PAPER)
             field.paste(image, mask=image.getchannel("A"))
             image = field
-        fitted = ImageOps.fit(image, SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+        fitted = fit_whole(image, SIZE)
     if is_png:
         fitted.save(target, "PNG", optimize=True)
         return target
     target = target.with_suffix(".jpg")
     fitted.save(target, "JPEG", quality=90, optimize=True)
     return target
+
+
+#: Art whose proportions are this close to the cover's fills it (a sliver is cropped).
+SAME_SHAPE = 0.02
+
+
+def fit_whole(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` scaled to fit `size` whole, centred on a field of the colour of its edges;
+    art of (almost) the same proportions fills it."""
+    ratio = (image.width / image.height) / (size[0] / size[1])
+    if abs(ratio - 1) <= SAME_SHAPE:
+        return ImageOps.fit(image, size, method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+    rgb = image.convert("RGB")
+    edge = list(rgb.crop((0, 0, rgb.width, 1)).getdata()) + list(rgb.crop((0, rgb.height - 1, rgb.width, rgb.height)).getdata()) \
+        + list(rgb.crop((0, 0, 1, rgb.height)).getdata()) + list(rgb.crop((rgb.width - 1, 0, rgb.width, rgb.height)).getdata())
+    colour = tuple(sorted(channel)[len(channel) // 2] for channel in zip(*edge))  # the median edge colour
+    return ImageOps.pad(rgb, size, method=Image.Resampling.LANCZOS, color=colour, centering=(0.5, 0.5))
+
+
+def art_ppi(art: Path, width_in: float, height_in: float) -> float:
+    """The resolution the art has when it fills `width_in` × `height_in` inches."""
+    with Image.open(art) as image:
+        width, height = ImageOps.exif_transpose(image).size
+    return min(width / width_in, height / height_in) if width_in and height_in else 0.0
 
 
 # --- the print cover ----------------------------------------------------------------------
@@ -308,6 +333,16 @@ def build_print_cover(book: Book, styles: Styles, pages: int, target: Path) -> P
         raise ConfigError(f"a book needs at least one page for a cover (got {pages})", hint="pass --pages N")
     geometry = cover_geometry(book, pages)
     art = cover_art(book)
+    if art is not None:
+        # The front and its bleed: the art fills them at its printed size.
+        width_in = geometry.trim_width + geometry.bleed
+        height_in = geometry.trim_height + 2 * geometry.bleed
+        ppi = art_ppi(art, width_in, height_in)
+        if ppi < PRINT_PPI:
+            log.warning("%s: warning: the cover art is %.0f ppi at its printed size (%.2f × %.2f in); printers "
+                        "ask for %d: use an image of at least %d × %d px [cover-resolution]",
+                        book.locate("cover"), ppi, width_in, height_in, PRINT_PPI,
+                        math.ceil(width_in * PRINT_PPI), math.ceil(height_in * PRINT_PPI))
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="octavo-cover-") as scratch:
         work = Path(scratch)

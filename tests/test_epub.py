@@ -346,6 +346,9 @@ _PROBE = """<script><![CDATA[
 const calls = [...document.querySelectorAll('a.footnote-ref')];
 const second = calls.find(a => a.classList.contains('footnote-ref-next'));
 const single = calls.find(a => !a.classList.contains('footnote-ref-next'));
+// A call with words between it and the call before it: CSS '+' ignores those words.
+const afterWords = calls.find(a => !a.classList.contains('footnote-ref-next')
+  && a.previousElementSibling && a.previousElementSibling.matches('a.footnote-ref'));
 const style = a => getComputedStyle(a), text = getComputedStyle(single.parentElement);
 const result = {
   verticalAlign: style(single).verticalAlign,
@@ -353,6 +356,7 @@ const result = {
   decoration: style(single).textDecorationLine,
   secondBefore: second ? getComputedStyle(second, '::before').content : null,
   singleBefore: getComputedStyle(single, '::before').content,
+  afterWordsBefore: afterWords ? getComputedStyle(afterWords, '::before').content : null,
 };
 const pre = document.createElementNS('http://www.w3.org/1999/xhtml', 'pre');
 pre.id = 'octavo-probe'; pre.textContent = JSON.stringify(result);
@@ -382,4 +386,5 @@ def test_note_calls_as_chromium_draws_them(sample: Epub, tmp_path: Path) -> None
     assert probe["verticalAlign"] == "super" and probe["callSize"] < 0.8 * probe["textSize"]
     assert probe["decoration"] == "none"
     assert probe["secondBefore"] == '","'  # "7,8", not "78"
-    assert probe["singleBefore"] == "none"  # "capital.4", not "capital.,4"
+    assert probe["singleBefore"] == "none"
+    assert probe["afterWordsBefore"] == "none"  # "capital.4", not "capital.,4"

@@ -236,6 +236,62 @@ def test_spelling_skips_acronyms_numbers_and_roman_numerals(tmp_path):
     assert check_text(tmp_path, text) == []
 
 
+FRENCH = 'title: "T"\nlanguage: fr\n'
+
+
+def test_french_elisions_and_inflected_forms_are_words(tmp_path):
+    # elided articles and conjunctions with ' and ’; literary tenses and rarer verb forms
+    # that pyspellchecker's frequency list lacks (eût, eussent, trottinait, voletaient)
+    text = ("# Titre\n\nD'abord, jusqu'à l’aube, lorsqu'il eut l'aide d’un ami, qu'elle eût voulu "
+            "qu’ils eussent vu : la chienne trottinait, les oiseaux voletaient, aujourd'hui comme hier.\n")
+    assert where(check_text(tmp_path, text, yaml=FRENCH), "spelling") == []
+
+
+def test_french_misspellings_are_still_found(tmp_path):
+    # 'beaucoups', 'parmis', 'malgrés' are the classic French slips; a rule that strips
+    # endings to find a known word (beaucoup + s) would let them through
+    text = "# Titre\n\nIl y avait beaucoups de monde parmis eux, malgrés la pluie, et il mangait.\n"
+    found = [d.message.split("'")[1] for d in check_text(tmp_path, text, yaml=FRENCH) if d.rule == "spelling"]
+    assert found == ["beaucoups", "parmis", "malgrés", "mangait"]
+
+
+def test_hyphenated_compounds_are_checked_part_by_part(tmp_path):
+    text = "# Titel\n\nDie Donau-Dampfschiff-Gesellschaft fuhr nach Wien-Umgebung, nicht nach Wein-Umgbeung.\n"
+    found = [d.message.split("'")[1] for d in check_text(tmp_path, text, yaml='title: "T"\nlanguage: de\n')
+             if d.rule == "spelling"]
+    assert found == ["Umgbeung"]
+
+
+def test_a_compound_in_the_word_list_covers_its_parts(tmp_path):
+    text = "# Titre\n\nLe baron de Thunder-ten-tronckh enseignait la métaphysico-théologo-cosmolo-nigologie.\n"
+    words = {"manuscript/words.txt": "Thunder-ten-tronckh\nmétaphysico-théologo-cosmolo-nigologie\n"}
+    assert check_text(tmp_path, text, yaml=FRENCH, files=words) == []
+
+
+def test_names_used_in_mid_sentence_are_listed_once_not_reported_as_misspellings(tmp_path):
+    text = ("# Titre\n\nLe soir, Lison tricotait. On appelait Lison pour le dîner.\n\n"
+            "Lison se leva. Jeanne vit Alberte.\n")
+    found = check_text(tmp_path, text, yaml=FRENCH)
+    assert where(found) == [(3, 10, "spelling-names"), (5, 27, "spelling")]
+    assert "'Lison' (3 times)" in found[0].message and "'Alberte'" in found[1].message
+
+
+@pytest.mark.parametrize("text, why", [
+    ("# T\n\nGoverment. Goverment. The Goverment fell.\n", "only one use in mid-sentence"),
+    ("# T\n\nThe Goverment fell; the goverment rose; the Goverment sat.\n", "also written in lower case"),
+])
+def test_what_is_not_taken_for_a_name(tmp_path, text, why):
+    found = check_text(tmp_path, text)
+    assert {d.rule for d in found} == {"spelling"}, why
+
+
+def test_german_capitals_do_not_make_names(tmp_path):
+    # every German noun is capitalised: a misspelled noun used twice is still misspelled
+    text = "# Titel\n\nDie Maschiene lief. Er sah die Maschiene und die Maschiene stand.\n"
+    found = check_text(tmp_path, text, yaml='title: "T"\nlanguage: de\n')
+    assert [d.rule for d in found] == ["spelling"] * 3
+
+
 # --- the interface -----------------------------------------------------------------------------------
 
 def test_disabled_rules_are_not_reported(tmp_path):

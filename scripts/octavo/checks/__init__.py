@@ -27,7 +27,7 @@ from ..errors import shown_path
 from ..manuscript import Chapter, Manuscript
 from .images import check_image
 from .scan import _PIPE_SEP, Scan, scan
-from .spelling import Speller, check_spelling, read_word_list
+from .spelling import Speller, check_spelling, dictionary_versions, read_word_list
 from .text import check_text, curly_counts
 
 __all__ = ["Diagnostic", "RULES", "SEVERITIES", "check_book", "summary", "to_json"]
@@ -73,6 +73,9 @@ RULES: dict[str, tuple[str, str]] = {
     "straight-quote": ("warning", "a straight quote ' or \" in a book that otherwise uses curly ones"),
     "typography": ("info", "'--', '---' or '...' that the build turns into a dash or an ellipsis"),
     "spelling": ("warning", "a word not in the dictionary for the book's language nor in the project word list"),
+    "spelling-names": ("info", "words the dictionary lacks that a chapter uses as names (capitalised in "
+                               "mid-sentence at least twice, never in lower case): listed once, not reported "
+                               "as spelling"),
 }
 
 
@@ -127,7 +130,7 @@ class _Checker:
 
     def _spelling(self, chapter: Chapter, sc: Scan, speller: Speller, emit) -> None:
         self._cached("check-spelling", lambda out: check_spelling(sc, speller, out, self.words_file), emit,
-                     "spelling", chapter.text, self.book.schema.language, self.words_file,
+                     "spelling", chapter.text, self.book.schema.language, self.words_file, dictionary_versions(),
                      *sorted(speller.project))
 
     def _text(self, chapter: Chapter, sc: Scan, regions, curly_book: bool, french: bool, emit) -> None:

@@ -7,6 +7,7 @@ import difflib
 import functools
 import re
 from pathlib import Path
+from typing import Callable
 
 from .scan import Scan
 from .text import ABBREVIATIONS, ROMAN, Emit
@@ -44,6 +45,7 @@ class Speller:
         self.language = parts[0]
         self.region = parts[1] if len(parts) > 1 else ""
         self.checker = _checker(self.language)
+        self.forms = _forms(self.language)
         self.project = project if project is not None else {_normal(w) for w in project_words}
         self._others: dict[str, Speller] = {}
         self.british = self.language == "en" and self.region not in _AMERICAN
@@ -86,7 +88,7 @@ class Speller:
 
     def _known(self, w: str) -> bool:
         dictionary = self.checker.word_frequency.dictionary
-        if w in dictionary:
+        if w in dictionary or (self.forms is not None and self.forms(w)):
             return True
         if self.british:
             for british, american in _BRITISH:
@@ -98,8 +100,6 @@ class Speller:
         if "œ" in w or "æ" in w:  # sœur, mœurs: dictionaries often spell the ligature out
             if w.replace("œ", "oe").replace("æ", "ae") in dictionary:
                 return True
-        if self.language == "fr":
-            return any(form in dictionary for form in _french_forms(w))
         return False
 
     def slip(self, word: str) -> str | None:
@@ -176,6 +176,25 @@ def _checker(language: str):
 
 
 @functools.cache
+def _forms(language: str) -> Callable[[str], bool] | None:
+    """Whether a word is one of the language's inflected forms (or a common first name),
+    by simplemma's lemmatisation tables; None when it has none for the language.
+
+    Not for English: pyspellchecker's English list already holds the inflected forms, and
+    simplemma's English table (from Wiktionary) also lists common misspellings as forms
+    ('occured', 'publically'), which the check must keep finding."""
+    if language == "en":
+        return None
+    try:
+        import simplemma
+
+        simplemma.is_known("a", lang=language)  # loads the table, or refuses the language
+    except (ImportError, ValueError):
+        return None
+    return functools.partial(simplemma.is_known, lang=language)
+
+
+@functools.cache
 def _slips(language: str) -> dict[str, str]:
     path = DATA / f"slips-{language}.txt"
     found: dict[str, str] = {}
@@ -188,6 +207,20 @@ def _slips(language: str) -> dict[str, str]:
     return found
 
 
+@functools.cache
+def dictionary_versions() -> str:
+    """The versions of the word lists the verdicts come from (for cache keys)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("pyspellchecker", "simplemma"):
+        try:
+            found.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package} none")
+    return ", ".join(found)
+
+
 def read_word_list(path: Path) -> set[str]:
     words: set[str] = set()
     for raw in path.read_text(encoding="utf-8-sig").splitlines():
@@ -197,11 +230,67 @@ def read_word_list(path: Path) -> set[str]:
     return words
 
 
+#: A word with its hyphenated parts (Thunder-ten-tronckh, Saint-Jean-de-Luz, l'Amérique).
+_COMPOUND = re.compile(r"[^\W_]+(?:['’ʼ-][^\W_]+)*")
+#: What may stand between a sentence's end and its first word: spaces, opening quotes,
+#: brackets, dashes, emphasis marks.
+_OPENING = " \t\u00a0\u202f«“„‘‚\"'([{—–-*_"
+#: Languages that capitalise every noun: there a capital does not mark a name.
+_NOUNS_CAPITALISED = frozenset({"de", "lb"})
+
+
+def _compounds(scan: Scan, speller: Speller) -> dict[int, list[tuple[int, int, str]]]:
+    """Per line index: (start, end, name key) of each word with its hyphenated parts, the
+    key without an elided article (l'Amérique -> Amérique)."""
+    elisions = ELISIONS.get(speller.language, frozenset())
+    found: dict[int, list[tuple[int, int, str]]] = {}
+    for index, prose in enumerate(scan.prose):
+        if scan.kinds[index] in _NOT_PROSE:
+            continue
+        for m in _COMPOUND.finditer(prose):
+            word = m.group(0)
+            head, apostrophe, tail = word.translate(_APOSTROPHES).partition("'")
+            if apostrophe and head.lower() in elisions and tail:
+                word = word[len(head) + 1:]
+            found.setdefault(index, []).append((m.start(), m.end(), word))
+    return found
+
+
+def _names(scan: Scan, compounds: dict[int, list[tuple[int, int, str]]]) -> set[str]:
+    """Words the chapter uses as names: capitalised in the middle of a sentence at least
+    twice, and never written in lower case. A writer spells a character or a place the
+    same way every time; a typo is rarely made twice the same way, and one at the start
+    of a sentence is not counted. (Single uses are still checked, and words.txt still
+    lists names once and for all.)"""
+    mid: dict[str, int] = {}
+    lower: set[str] = set()
+    for index, words in compounds.items():
+        prose = scan.prose[index]
+        for start, _end, word in words:
+            if not word[:1].isupper():
+                lower.add(word.lower())
+                continue
+            if word.isupper():
+                continue
+            before = prose[:start].rstrip(_OPENING)
+            if not before and index and scan.kinds[index - 1] == "text" and scan.kinds[index] == "text":
+                before = scan.prose[index - 1].rstrip(_OPENING)  # the paragraph's line before
+            if before and before[-1] not in ".!?…:»”\"":
+                mid[word] = mid.get(word, 0) + 1
+    return {word.lower() for word, count in mid.items() if count >= 2 and word.lower() not in lower}
+
+
+_NOT_PROSE = ("code", "meta", "linkdef", "comment", "blank", "heading")
+
+
 def check_spelling(scan: Scan, speller: Speller, emit: Emit, words_file: str) -> None:
     cache = speller.verdicts
     foreign: dict[int, list[tuple[int, int, str]]] = {}
     for line, start, end, lang in scan.langs:
         foreign.setdefault(line, []).append((start, end, lang))
+    compounds = _compounds(scan, speller)
+    names = set() if speller.language in _NOUNS_CAPITALISED else _names(scan, compounds)
+    taken: dict[str, list] = {}  # name -> [line, column of its first use, {uses}]
     for index, prose in enumerate(scan.prose):
         if scan.kinds[index] in ("code", "meta", "linkdef", "comment", "blank"):
             continue
@@ -222,6 +311,10 @@ def check_spelling(scan: Scan, speller: Speller, emit: Emit, words_file: str) ->
             letters = [ch for ch in token if ch.isalpha()]
             if len(letters) < 2 or (token.isupper() and len(letters) >= 2):
                 continue  # single letters, acronyms (NATO, USSR)
+            at, compound = next(((a, word) for a, b, word in compounds.get(index, ()) if a <= start < b),
+                                (start, token))
+            if compound.lower() != token.lower() and _normal(compound) in speller.project:
+                continue  # a compound listed whole in words.txt (Thunder-ten-tronckh)
             other = next((lang for a, b, lang in foreign.get(index + 1, ()) if a <= start < b), None)
             if other and other.split("-")[0].lower() != speller.language:
                 # text marked as another language: use its dictionary, if there is one
@@ -230,8 +323,19 @@ def check_spelling(scan: Scan, speller: Speller, emit: Emit, words_file: str) ->
                 if token not in cache:
                     cache[token] = _verdict(token, speller, words_file)
                 verdict = cache[token]
-            if verdict:
+            if verdict and compound.lower() in names:
+                # a name: said once for the chapter, below
+                seen = taken.setdefault(compound, [index + 1, at + 1, set()])
+                seen[2].add((index, at))
+            elif verdict:
                 emit(index + 1, start + 1, "spelling", verdict[1])
+    if taken:
+        line, column, _ = min(taken.values(), key=lambda v: (v[0], v[1]))
+        listed = ", ".join(f"'{name}'" + (f" ({len(v[2])} times)" if len(v[2]) > 1 else "")
+                           for name, v in sorted(taken.items(), key=lambda kv: (kv[1][0], kv[1][1])))
+        emit(line, column, "spelling-names",
+             f"not in the dictionary, taken as names (capitalised in mid-sentence, never in lower case): "
+             f"{listed}; correct any that is misspelled, and list the rest in {words_file}")
 
 
 def _verdict(token: str, speller: Speller, words_file: str) -> tuple[str, str] | None:
@@ -244,19 +348,3 @@ def _verdict(token: str, speller: Speller, words_file: str) -> tuple[str, str] |
     suggestions = speller.suggestions(token)
     hint = f"did you mean {', '.join(repr(s) for s in suggestions)}? " if suggestions else ""
     return (token, f"unknown word '{token}'; {hint}if it is right (a name, a term), add it to {words_file}")
-
-
-#: French endings a frequency list often lacks (literary tenses, agreement), with the form
-#: to look up instead: the past simple and imperfect subjunctive, feminine and plural
-#: participles and adjectives. A word is accepted when such a form is a known word.
-_FRENCH_ENDINGS = (("èrent", "er"), ("âmes", "er"), ("âtes", "er"), ("asse", "er"), ("assent", "er"),
-                   ("ât", "a"), ("ît", "it"), ("ût", "ut"), ("îmes", "ir"), ("îtes", "ir"),
-                   ("ées", "é"), ("ée", "é"), ("és", "é"), ("ées", "er"), ("ée", "er"), ("és", "er"), ("é", "er"),
-                   ("ies", "ir"), ("ie", "ir"), ("is", "ir"), ("i", "ir"),
-                   ("a", "er"), ("as", "er"), ("ai", "er"),
-                   ("es", "e"), ("es", ""), ("s", ""), ("e", ""))
-
-
-def _french_forms(w: str) -> list[str]:
-    return [w[: -len(ending)] + base for ending, base in _FRENCH_ENDINGS
-            if w.endswith(ending) and len(w) - len(ending) >= (1 if ending[0] in "âîû" else 2)]

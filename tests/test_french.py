@@ -11,6 +11,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from conftest import make_book
 from octavo.build import build
 from octavo.checks import check_book
 from octavo.checks.spelling import read_word_list
@@ -51,12 +52,45 @@ def test_without_the_word_list_only_names_and_rare_terms_are_reported(monkeypatc
     assert [e for e in listed if e not in needed and not set(e.split("-")) <= needed] == []  # no padding
 
 
+def _print_lines(book: Path, out: Path) -> list[str]:
+    report = build(book, formats=("pdf",), out_dir=out, check=False)
+    with pdfplumber.open(report.outputs["pdf"]) as pdf:
+        return [line["text"] for page in pdf.pages for line in page.extract_text_lines()]
+
+
+def _badly_broken(lines: list[str]) -> list[str]:
+    """Lines that start with a mark French keeps on the line before, or end with «."""
+    return [line for line in lines if line.lstrip()[:1] in (":", ";", "!", "?", "»") or line.rstrip().endswith("«")]
+
+
 @pytest.mark.slow
 def test_the_print_edition_sets_french_quotes_and_spaces(tmp_path):
-    report = build(FRENCH, formats=("pdf",), out_dir=tmp_path / "out", check=False)
-    with pdfplumber.open(report.outputs["pdf"]) as pdf:
-        lines = [line["text"] for page in pdf.pages for line in page.extract_text_lines()]
+    lines = _print_lines(FRENCH, tmp_path / "out")
     text = "\n".join(lines)
     assert "«" in text and "»" in text and "“" not in text  # "Il est démontré…" is quoted
-    starts = [line for line in lines if line.lstrip()[:1] in (":", ";", "!", "?", "»")]
-    assert starts == []
+    assert _badly_broken(lines) == []
+
+
+#: Dialogue as French writers type it: guillemets with plain spaces or none, ? and ! against
+#: the word or after a plain space, italics before a mark. Words of many lengths, so that
+#: the lines break in many places.
+_DIALOGUE = [
+    "« Tu viens{i} ? » demanda{j} le père ; «{w}» répondit l'enfant : « Non ! »",
+    "Il relut *Candide*? puis *Zadig*! et dit : « Encore{i}?! » ; la mère rit{j}.",
+    "« Pourquoi{w} ? » — « Parce que ! » ; on se tut, et l'on attendit{i} : rien.",
+]
+
+
+@pytest.mark.slow
+def test_typed_guillemets_and_marks_never_start_or_end_a_line(tmp_path):
+    words = ["a", "oui", "vraiment", "certainement", "là", "jamais", "toujours", "bien", "encore"]
+    paragraphs = []
+    for n in range(60):
+        sentence = _DIALOGUE[n % 3].format(i="".join(" " + w for w in words[: n % 7]),
+                                           j=" " + words[n % 9] if n % 2 else "", w=words[(n * 5) % 9])
+        paragraphs.append(" ".join([sentence] * 3))
+    book = make_book(tmp_path / "book", 'title: "Dialogues"\nlanguage: fr\n',
+                     {"manuscript/01-a.md": "# Dialogues\n\n" + "\n\n".join(paragraphs) + "\n"})
+    lines = _print_lines(book, tmp_path / "out")
+    assert len(lines) > 150
+    assert _badly_broken(lines) == []

@@ -142,3 +142,64 @@ def test_a_note_after_a_long_italic_phrase_does_not_glue_the_phrase() -> None:
     assert out[0] == long and out[1]["t"] == "Span" and out[1]["c"][1][0]["c"][0][1] == ["footnote"]
     out = notes_in_flow([{"t": "Para", "c": [short, note]}])[0]["c"]
     assert len(out) == 1 and out[0]["c"][1][0] == short  # a short styled word stays with its call
+
+
+# --- quotation marks and French spacing (octavo.typography, applied in prepare_chapter) ------------
+
+def localized(pandoc, tmp_path: Path, text: str, language: str) -> str:
+    """`text` as a chapter in a book in `language`, back as plain text; U+202F shows as
+    '⍽' and U+00A0 as '~'."""
+    import subprocess
+
+    from octavo.pandoc import prepare_chapter, to_json
+
+    root = tmp_path / language
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "book.yaml").write_text(f"title: T\nlanguage: {language}\n", encoding="utf-8")
+    (root / "01-a.md").write_text(f"# T\n\n{text}\n", encoding="utf-8")
+    chapter = read_manuscript(load_book(root)).chapters[0]
+    doc = prepare_chapter(chapter, parse_chapter(pandoc, chapter), set(), language)
+    ast = {**doc.ast, "blocks": doc.ast["blocks"][1:]}
+    plain = subprocess.run([pandoc.path, "--from", "json", "--to", "plain", "--wrap=none"], input=to_json(ast),
+                           capture_output=True, text=True, check=True).stdout.strip()
+    return plain.replace("\u202f", "⍽").replace("\u00a0", "~")
+
+
+@pytest.mark.parametrize("language, text, expected", [
+    # the nesting decides the marks, whichever quote the writer typed
+    ("en-GB", "'Hello \"there\" she said'", "‘Hello “there” she said’"),
+    ("en-GB", "\"Hello 'there' she said\"", "‘Hello “there” she said’"),
+    ("en-US", "'Hello \"there\" she said'", "“Hello ‘there’ she said”"),
+    ("en", "\"a 'b \"c\" d' e\"", "“a ‘b “c” d’ e”"),
+    ("de", "\"Er sagte 'nein' dort\"", "„Er sagte ‚nein‘ dort“"),
+    ("de-CH", "\"Er sagte 'nein'\"", "«Er sagte ‹nein›»"),
+    ("es", "\"Dijo 'no'\"", "«Dijo “no”»"),
+    ("it", "\"Disse 'no'\"", "«Disse “no”»"),
+    ("pt-PT", "\"Disse 'não'\"", "«Disse “não”»"),
+    ("pt", "\"Disse 'não'\"", "“Disse ‘não’”"),
+    ("nl", "\"Hij zei 'nee'\"", "‘Hij zei “nee”’"),
+    ("fr", "\"Il a dit 'non' hier\"", "«⍽Il a dit “non” hier⍽»"),
+])
+def test_quotes_follow_the_language(pandoc, tmp_path, language, text, expected):
+    assert localized(pandoc, tmp_path, text, language) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("« Bonjour », dit-il.", "«⍽Bonjour⍽», dit-il."),  # typed with plain spaces: they would break
+    ("«Bonjour» dit-il.", "«⍽Bonjour⍽» dit-il."),  # typed without spaces
+    ("«*Candide*» et « *Zadig* »", "«⍽Candide⍽» et «⍽Zadig⍽»"),
+    ("Quoi ? Quoi?! *Candide*? en 1789? (vraiment)?", "Quoi⍽? Quoi⍽?! Candide⍽? en 1789⍽? (vraiment)⍽?"),
+    ("mot : suite; fin ! et mot:suite", "mot~: suite⍽; fin⍽! et mot:suite"),
+    ("il dit « oui » ? puis [lien](http://x.fr): fin", "il dit «⍽oui⍽»⍽? puis lien~: fin"),
+    ("déjà\u00a0: et\u202f; et\u2009!", "déjà~: et⍽; et⍽!"),  # typed no-break spaces kept, never doubled
+    ("à 10:15, 3:2 et http://x.fr/?a=1: voir", "à 10:15, 3:2 et http://x.fr/?a=1: voir"),
+    ("Bonjour\n» dit-il", "Bonjour⍽» dit-il"),
+    ("une note[^1] : là\n\n[^1]: Texte.", "une note[1]~: là"),
+])
+def test_french_spacing(pandoc, tmp_path, text, expected):
+    assert localized(pandoc, tmp_path, text, "fr").split("\n")[0] == expected
+
+
+def test_a_passage_in_another_language_follows_its_own_rules(pandoc, tmp_path):
+    text = "He said [«bonjour» : \"oui\"]{lang=fr} and \"ok\": fine?"
+    assert localized(pandoc, tmp_path, text, "en-GB") == "He said «⍽bonjour⍽»~: «⍽oui⍽» and ‘ok’: fine?"

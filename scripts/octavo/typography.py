@@ -1,11 +1,14 @@
 """Quotation marks and punctuation spacing in the book's language (both editions).
 
 pandoc turns straight quotes into `Quoted` nodes and would print English “ ” in any book.
-octavo prints each language's own marks (outer, then inner), as CLDR and the national
-style guides give them, and in French the spaces the rules ask for: a narrow no-break
-space (U+202F) inside « » and before ; ! ? and a no-break space (U+00A0) before : (the
-Imprimerie nationale's rules), so a colon never starts a line. A passage marked as
-another language (`[…]{lang=de}`, `::: {lang=fr}`) follows its own language.
+octavo prints each language's own marks, chosen by how deep a quotation is nested (not
+by which key the writer typed: a British writer's 'single' and an American's "double"
+outer quotes both come out as the language's outer marks), and in French the spaces the
+rules ask for: a narrow no-break space (U+202F) inside « » and before ; ! ? and a no-break
+space (U+00A0) before : (the Imprimerie nationale's rules), so a colon never starts a line
+and a guillemet never ends one. Guillemets the writer typed get the same spaces, and a
+space typed before the mark is replaced, never doubled. A passage marked as another
+language (`[…]{lang=de}`, `::: {lang=fr}`) follows its own language.
 """
 
 from __future__ import annotations
@@ -18,23 +21,33 @@ AST = dict[str, Any]
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 #: language (or language-region) -> (outer open, outer close, inner open, inner close).
+#: Sources: CLDR's delimiters (quotationStart/End, alternateQuotationStart/End) unless said.
 QUOTES = {
-    "en": ("“", "”", "‘", "’"),
-    "en-gb": ("‘", "’", "“", "”"),  # Hart's Rules / New Oxford Style Manual
-    "fr": ("«" + NNBSP, NNBSP + "»", "“", "”"),  # Imprimerie nationale: inner “ ”
-    "de": ("„", "“", "‚", "‘"),
-    "de-ch": ("«", "»", "‹", "›"),
-    "es": ("«", "»", "“", "”"),  # RAE
-    "it": ("«", "»", "“", "”"),
+    "en": ("“", "”", "‘", "’"),  # CLDR en; Chicago 6.9
+    "en-gb": ("‘", "’", "“", "”"),  # New Hart's Rules 9.2 (CLDR gives “ ”, British books do not)
+    # CLDR fr gives « » at both levels; the Imprimerie nationale's Lexique sets a quotation
+    # inside a quotation in “ ”, so that the reader sees where each one ends
+    "fr": ("«" + NNBSP, NNBSP + "»", "“", "”"),
+    "de": ("„", "“", "‚", "‘"),  # CLDR de; Duden
+    "de-ch": ("«", "»", "‹", "›"),  # CLDR de_CH
+    "es": ("«", "»", "“", "”"),  # RAE, Ortografía (2010) 3.4.8 (CLDR gives “ ” ‘ ’)
+    "it": ("«", "»", "“", "”"),  # CLDR it
     "pt": ("“", "”", "‘", "’"),  # CLDR pt (Brazil)
-    "pt-pt": ("«", "»", "“", "”"),
-    "nl": ("“", "”", "‘", "’"),
+    "pt-pt": ("«", "»", "“", "”"),  # CLDR pt_PT
+    "nl": ("‘", "’", "“", "”"),  # CLDR nl (‘ ’ at both levels; “ ” inside keeps the levels apart)
 }
 
-#: French: the space a punctuation mark takes before it.
+#: French: the space each punctuation mark takes before it.
 _FRENCH_SPACE = {":": NBSP, ";": NNBSP, "!": NNBSP, "?": NNBSP}
-#: Punctuation typed against a word in French ("su:"), not in a URL or a time (10:15).
-_TIGHT = re.compile(r"(?<=[^\W\d_])([;:!?])(?=\s|$|[»)\]”’])")
+#: Spaces a writer may type that a line may break at (the plain space is pandoc's `Space`).
+_BREAKING = "\u2000-\u200a"
+#: Inside text: a run of ; : ! ? typed against what comes before (su?, 1789?, »?, su ?!), or
+#: after a breaking thin space, and followed by a space, a closing mark or the end (not
+#: 10:15 or a:b).
+_PUNCT = re.compile(rf"(?<=[^\s{NBSP}{NNBSP}«(\[{{“‘'\"/—–;:!?-])[{_BREAKING}]*([;:!?]+)(?=[\s»”’)\]}}.,…]|$)")
+_AFTER_OPEN = re.compile(rf"«[{_BREAKING}]*(?![{NBSP}{NNBSP}]|$)")
+_BEFORE_CLOSE = re.compile(rf"(?<=[^\s{NBSP}{NNBSP}])[{_BREAKING}]*»")
+_SPACES = ("Space", "SoftBreak")
 
 
 def quotes_for(language: str) -> tuple[str, str, str, str]:
@@ -50,7 +63,7 @@ def localize(blocks: list[AST], language: str) -> list[AST]:
 def _walk(node: Any, language: str, depth: int = 0) -> Any:
     if isinstance(node, list):
         items = [_walk(item, language, depth) for item in node]
-        return _french_spacing(items) if language.startswith("fr") else items
+        return _french_spacing(items) if _french(language) else items
     if not isinstance(node, dict):
         return node
     kind = node.get("t")
@@ -61,27 +74,51 @@ def _walk(node: Any, language: str, depth: int = 0) -> Any:
         inner = attrs.get("lang", language).lower()
         return {**node, "c": [node["c"][0], _walk(node["c"][1], inner, depth)]}
     if kind == "Quoted":
-        outer = node["c"][0]["t"] == "DoubleQuote"
-        opening, closing, inner_open, inner_close = quotes_for(language)
-        if not outer or depth:  # a quotation inside a quotation, or single quotes
-            opening, closing = inner_open, inner_close
+        # The nesting decides the marks: outer, inner, outer again, …
+        outer_open, outer_close, inner_open, inner_close = quotes_for(language)
+        opening, closing = (outer_open, outer_close) if depth % 2 == 0 else (inner_open, inner_close)
         content = _walk(node["c"][1], language, depth + 1)
         return {"t": "Span", "c": [["", ["quoted"], []],
                                    [{"t": "Str", "c": opening}, *content, {"t": "Str", "c": closing}]]}
-    if kind == "Str" and language.startswith("fr") and "://" not in node["c"]:
-        return {"t": "Str", "c": _TIGHT.sub(lambda m: _FRENCH_SPACE[m.group(1)] + m.group(1), node["c"])}
+    if kind == "Str" and _french(language) and "://" not in node["c"]:
+        return {"t": "Str", "c": _french_text(node["c"])}
     if "c" in node:
         return {**node, "c": _walk(node["c"], language, depth)}
     return node
 
 
+def _french(language: str) -> bool:
+    return language.startswith("fr")
+
+
+def _french_text(text: str) -> str:
+    text = _PUNCT.sub(lambda m: _FRENCH_SPACE[m.group(1)[0]] + m.group(1), text)
+    text = _AFTER_OPEN.sub("«" + NNBSP, text)
+    return _BEFORE_CLOSE.sub(NNBSP + "»", text)
+
+
 def _french_spacing(items: list[Any]) -> list[Any]:
-    """A space typed before : ; ! ? becomes the no-break space French sets there."""
+    """The spaces French sets between one inline and the next: a space typed before
+    : ; ! ? or » becomes the no-break space French sets there, one after « likewise, and
+    where the writer typed none (*Candide* ?, «*Candide*») it is added."""
     out: list[Any] = []
     for item in items:
-        if (isinstance(item, dict) and item.get("t") == "Str" and item["c"][:1] in _FRENCH_SPACE
-                and out and isinstance(out[-1], dict) and out[-1].get("t") in ("Space", "SoftBreak")):
-            out.pop()
-            item = {"t": "Str", "c": _FRENCH_SPACE[item["c"][0]] + item["c"]}
+        previous = out[-1] if out and isinstance(out[-1], dict) else None
+        kind = item.get("t") if isinstance(item, dict) else None
+        if previous is not None and previous.get("t") == "Str" and previous["c"].endswith("«"):
+            # « then a space, or « then italics: the space after « binds it to the word
+            if kind in _SPACES:
+                out[-1] = {"t": "Str", "c": previous["c"] + NNBSP}
+                continue
+            if kind not in ("LineBreak", None):
+                out[-1] = {"t": "Str", "c": previous["c"] + NNBSP}
+        if kind == "Str" and item["c"][:1] in (*_FRENCH_SPACE, "»") and previous is not None:
+            space = _FRENCH_SPACE.get(item["c"][0], NNBSP)
+            if previous.get("t") in _SPACES:
+                out.pop()
+                item = {"t": "Str", "c": space + item["c"]}
+            elif previous.get("t") not in ("LineBreak",) and not (
+                    previous.get("t") == "Str" and previous["c"][-1:] in f" {NBSP}{NNBSP}«(["):
+                item = {"t": "Str", "c": space + item["c"]}
         out.append(item)
     return out

@@ -106,3 +106,30 @@ def test_preflight_command_exit_codes_and_json(built_pdf) -> None:
     assert result.returncode == 0
     checks = {f["check"]: f["status"] for f in json.loads(result.stdout)}
     assert checks["trim"] == "pass" and checks["fonts-embedded"] == "pass" and checks["margin-inside"] == "pass"
+
+
+#: Markdown pandoc warns about while it converts: a link reference defined twice, a note
+#: never called, a div never closed.
+PANDOC_WARNS = ("# One\n\nSee the [chart] and the note.[^1]\n\n[chart]: https://example.org/1850\n"
+                "[chart]: https://example.org/1900\n\n[^1]: Called.\n\n[^2]: Never called.\n\n"
+                "::: aside\nAn aside never closed.\n")
+
+
+def test_pandoc_warnings_become_checks_at_their_line(tmp_path: Path) -> None:
+    """What pandoc warns about reaches the writer as octavo's own findings, at the line in
+    the chapter file; a normal build shows none of pandoc's lines, -v shows them at their
+    place in the file instead of pandoc's '[WARNING] … at line 6 column 1'."""
+    folder = book(tmp_path, PANDOC_WARNS)
+    checked = run("check", cwd=folder)
+    assert [line.rsplit("[", 1)[1] for line in checked.stdout.splitlines()[:-1]] == [
+        "link-reference-duplicate]", "footnote-unused]", "div-unclosed]"]
+    assert [line.split(": ")[0] for line in checked.stdout.splitlines()[:-1]] == [
+        "manuscript/01-one.md:6:1", "manuscript/01-one.md:10:1", "manuscript/01-one.md:12:1"]
+
+    built = run("build", "--format", "epub", "--out", str(tmp_path / "out"), cwd=folder)
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.splitlines() == ["octavo: check: 3 warnings in 1 file (octavo check lists them)"]
+
+    verbose = run("-v", "build", "--format", "epub", "--out", str(tmp_path / "out-v"), cwd=folder)
+    assert "[WARNING]" not in verbose.stderr and " at line " not in verbose.stderr.replace("unclosed at line", "")
+    assert "manuscript/01-one.md:6:1: pandoc: Duplicate link reference '[chart]'" in verbose.stderr

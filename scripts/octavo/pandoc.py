@@ -102,16 +102,39 @@ def run_pandoc(pandoc: Pandoc, args: list[str], *, stdin: str | None = None, cwd
     except (OSError, subprocess.SubprocessError) as exc:
         raise ToolError(f"could not run pandoc for {what}: {exc}", where=where) from None
     if result.returncode == 0:
-        # pandoc's warnings: the checker reports what the writer can fix, at its line;
-        # the rest is for -v.
-        for line in result.stderr.splitlines():
-            if line.strip():
-                log.info("pandoc (%s): %s", what, line.strip())
+        _log_warnings(result.stderr, what, where)
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["no message"])[0]
         raise ToolError(f"pandoc failed on {what}: {first}", where=where,
                         hint="run with --verbose to see pandoc's full message", detail=result.stderr)
     return result.stdout
+
+
+#: Where pandoc says a problem is in its input: "… at line 6 column 1".
+_PANDOC_AT = re.compile(r" at line (\d+),? column (\d+)")
+
+
+def _log_warnings(stderr: str, what: str, where: Location | None) -> None:
+    """pandoc's warnings, for -v only: every one the writer can act on is also an octavo
+    check, reported at its line in the chapter (duplicate link references and notes,
+    notes never called, unclosed divs, missing images and alt text). A warning about a
+    chapter's Markdown is shown at its place in the chapter file ("file:line:col: pandoc:
+    …"; pandoc read the file's text, so its lines are the file's), the rest with the
+    run's name. A warning may span lines (a TeX formula and pandoc's caret under it)."""
+    messages: list[str] = []
+    for line in stderr.splitlines():
+        if line.startswith("[") or not messages:
+            messages.append(line.strip())
+        elif line.strip():
+            messages[-1] += " " + line.strip()
+    for message in filter(None, messages):
+        text = re.sub(r"^\[(?:WARNING|INFO)\]\s*", "", message)
+        at = _PANDOC_AT.search(text)
+        if at and where is not None and not where.line:
+            place = Location(where.path, int(at.group(1)), int(at.group(2)))
+            log.info("%s: pandoc: %s", place, _PANDOC_AT.sub("", text, count=1))
+        else:
+            log.info("pandoc (%s): %s", what, text)
 
 
 def parse_chapter(pandoc: Pandoc, chapter: Chapter) -> AST:

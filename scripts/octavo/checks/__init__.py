@@ -26,7 +26,7 @@ from ..config import Book
 from ..errors import shown_path
 from ..manuscript import Chapter, Manuscript
 from .images import check_image
-from .scan import _PIPE_SEP, Scan, scan
+from .scan import _PIPE_SEP, SCAN_FORMAT, Scan, _ref_key, scan
 from .spelling import Speller, check_spelling, dictionary_versions, read_word_list
 from .text import check_text, curly_counts
 
@@ -45,6 +45,7 @@ RULES: dict[str, tuple[str, str]] = {
     # links and images
     "link-target": ("error", "an internal link (#id, or another chapter's file) points at nothing"),
     "link-local": ("warning", "a link to a file the book does not hold (a site-relative /page, notes.html)"),
+    "link-reference-duplicate": ("warning", "a link reference [label]: is defined twice in one chapter"),
     "image-missing": ("error", "an image file does not exist"),
     "image-outside": ("error", "an image path leaves the project folder"),
     "image-remote": ("error", "an image is a network URL (allowed only with resources: {remote: true})"),
@@ -57,6 +58,7 @@ RULES: dict[str, tuple[str, str]] = {
     "chapter-title": ("error", "a chapter does not start with a level-1 heading (# Title)"),
     "chapter-several-titles": ("warning", "a chapter file holds a second level-1 heading (the build sets it as ##)"),
     "table-separator": ("warning", "a pipe table without its separator row (| --- |), which prints as text"),
+    "div-unclosed": ("warning", "a fenced div (::: name) without its closing ::: line"),
     "heading-skip": ("warning", "heading levels skip one (# then ###)"),
     "heading-duplicate-id": ("warning", "two headings have the same id, so links to it are ambiguous"),
     # text
@@ -120,7 +122,7 @@ class _Checker:
             return scan(chapter.text)
         from ..cache import digest
 
-        key = digest("scan", chapter.text, __version__)
+        key = digest("scan", chapter.text, __version__, str(SCAN_FORMAT))
         hit = self.cache.get("check-scan", key)
         if hit is not None:
             return pickle.loads(hit)  # noqa: S301 (our own cache, checksummed)
@@ -233,6 +235,19 @@ class _Checker:
                  f"the chapter starts with a level-{heading.level} heading; "
                  f"make its title a level-1 heading with one '#'")
         _pipe_tables_without_separator(sc, emit)
+        for line, column in sc.unclosed_divs:
+            emit(line, column, "div-unclosed",
+                 "this ::: div is never closed, so it runs to the end of the chapter; "
+                 "add a line ':::' where it should end")
+        first_definition: dict[str, int] = {}
+        for label, line, column in sc.refdefs:
+            key = _ref_key(label)  # labels match as pandoc matches them: case and spacing aside
+            if key in first_definition:
+                emit(line, column, "link-reference-duplicate",
+                     f"link reference [{label}] is defined again (first on line {first_definition[key]}) and "
+                     f"pandoc uses this later one; delete the definition you do not mean")
+            else:
+                first_definition[key] = line
         for h in [h for h in sc.headings if h.level == 1][1:]:
             emit(h.line, h.column, "chapter-several-titles",
                  "a second level-1 heading in one chapter file; the build sets it as a section ('## …'): "

@@ -76,6 +76,10 @@ class Image:
     attrs: dict[str, str]
 
 
+#: The shape of a Scan, for the check cache: a pickled Scan of another shape is not reused.
+SCAN_FORMAT = 2
+
+
 @dataclass
 class Scan:
     lines: list[str]
@@ -92,6 +96,10 @@ class Scan:
     spaced: set[int] = field(default_factory=set)
     #: text in another language ([text]{lang=fr}, ::: {lang=la}): (line, start, end, language)
     langs: list[tuple[int, int, int, str]] = field(default_factory=list)
+    #: link reference definitions ([label]: url): (label as typed, line, column)
+    refdefs: list[tuple[str, int, int]] = field(default_factory=list)
+    #: fenced divs (::: name) never closed: (line, column) of their opening fence
+    unclosed_divs: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def has_content(self) -> bool:
@@ -193,6 +201,7 @@ class _Blocks:
         self.para_start = True  # this line starts a paragraph
         self.heading_ids: set[str] = set()
         self.divs: list[str] = []  # the lang= of each open ::: div ("" when none)
+        self.div_starts: list[tuple[int, int]] = []  # where each open ::: div opened
         self.left_container = False  # this line ended a list item or note
 
     # -- helpers
@@ -216,6 +225,7 @@ class _Blocks:
                 index = end + 1
         for i in range(index, n):
             self._line(i, tables)
+        self.r.unclosed_divs = list(self.div_starts)
         for i, row in enumerate(self.masks):
             self.r.prose[i] = "".join(row)
 
@@ -313,6 +323,7 @@ class _Blocks:
         elif (m := _REFDEF.match(rest)) is not None:
             dest = m.group(2).strip("<>")
             r.links.append(Link(dest, i + 1, pos + m.start(2) + 1))
+            r.refdefs.append((m.group(1), i + 1, pos + m.start() + 1))
             self.mask(i, 0, len(line))
             r.kinds[i] = "linkdef"
             self.prev_kind = "linkdef"
@@ -328,8 +339,10 @@ class _Blocks:
             after = rest.strip().lstrip(":").strip()
             if after:
                 self.divs.append(parse_attrs(after.strip("{} ")).get("lang", ""))
+                self.div_starts.append((i + 1, pos + len(rest) - len(rest.lstrip()) + 1))
             elif self.divs:
                 self.divs.pop()
+                self.div_starts.pop()
             self.mask(i, 0, len(line))
             r.kinds[i] = "div"
             self.prev_kind = "div"

@@ -94,3 +94,21 @@ def test_typed_guillemets_and_marks_never_start_or_end_a_line(tmp_path):
     lines = _print_lines(book, tmp_path / "out")
     assert len(lines) > 150
     assert _badly_broken(lines) == []
+
+
+@pytest.mark.slow
+def test_changing_the_language_redoes_the_quotes_of_cached_chapters(tmp_path):
+    """The prepared chapters are cached; the book's language is part of their key."""
+    import zipfile
+
+    def quotes_in_epub(language: str) -> str:
+        (book / "book.yaml").write_text(f'title: "Q"\nlanguage: {language}\n', encoding="utf-8")
+        report = build(book, formats=("epub",), out_dir=tmp_path / "out", check=False)
+        with zipfile.ZipFile(report.outputs["epub"]) as epub:
+            text = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith("ch001.xhtml"))
+        return "".join(ch for ch in text if ch in "«»‘’“”„")
+
+    book = make_book(tmp_path / "book", None, {"manuscript/01-a.md": '# Q\n\nShe said "yes".\n'})
+    assert quotes_in_epub("en-GB") == "‘’"
+    assert quotes_in_epub("fr") == "«»"
+    assert quotes_in_epub("de") == "„“"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 #: HTML5's void elements: they have no content and no end tag.
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
@@ -80,3 +81,203 @@ def _text(text: str) -> str:
         return html.escape(character, quote=False) if character in "&<>" else character
 
     return _REFERENCE.sub(reference, text)
+
+
+# --- A whole content document, read as HTML5 ---------------------------------------------
+#
+# Tag by tag is not enough: HTML5 also closes what an author leaves open (`<p>One<p>Two`,
+# `<li>a<li>b`, `<td>a<td>b`, an unclosed `<b>`), ignores a stray `</span>` and knows
+# `<B>` is `<b>`; none of that is XML. So a content document that is not XHTML after
+# pandoc is read whole, as a browser (and WeasyPrint, for the print edition) reads it, and
+# its body is written back as XHTML: the EPUB shows what the print edition shows. A
+# document that already is XHTML is left as it is.
+
+XHTML = "http://www.w3.org/1999/xhtml"
+_XML_NS, _XLINK_NS = "http://www.w3.org/XML/1998/namespace", "http://www.w3.org/1999/xlink"
+#: Attribute prefixes a content document declares (pandoc's <html> declares epub:).
+_PREFIXES = {"epub", "xml"}
+_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.]*(?::[A-Za-z_][-A-Za-z0-9_.]*)?\Z")
+#: Characters XML 1.0 cannot hold at all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BODY = re.compile(r"(<body\b[^>]*>)(.*)(</body>)", re.S)
+#: Elements that hold text only (phrasing content), and elements that are blocks. An
+#: unclosed `<b>` is reopened by an HTML5 parser around whatever follows, blocks too;
+#: XHTML lets no `<b>` hold a paragraph, so the `<b>` is moved inside each block (the
+#: text is as bold as a browser shows it, and the markup is valid).
+_PHRASING = frozenset("abbr b bdi bdo big cite code data dfn em font i kbd mark nobr q s samp small span strike "
+                      "strong sub sup time tt u var".split())
+_BLOCK = frozenset("address article aside blockquote caption dd details dialog div dl dt fieldset figcaption "
+                   "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p pre section summary "
+                   "table tbody td tfoot th thead tr ul".split())
+#: What resources.py removes before pandoc, removed again here: the HTML5 reading must not
+#: make a script out of pieces the tag-by-tag removal did not see as one.
+_UNSAFE = frozenset("applet base button embed form frame frameset iframe input link meta object script style".split())
+
+
+@dataclass
+class _Node:
+    """An element: `tag` is its local name in XHTML, `{namespace}name` elsewhere;
+    `children` are _Nodes, text (str) and comments (_Comment)."""
+    tag: str
+    attributes: dict[str, str]
+    children: list
+
+
+class _Comment(str):
+    pass
+
+
+def xhtml_document(text: str) -> str:
+    """A content document as XHTML: `text` itself when it is XHTML already (well-formed,
+    element and attribute names as XHTML spells them); else its body as HTML5 reads it."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError:
+        pass
+    else:
+        if not any(_miscased(element) for element in root.iter()):
+            return text
+    body = _BODY.search(text)
+    if body is None:
+        return text
+    import tinyhtml5
+
+    element = tinyhtml5.parse(text).find(f"{{{XHTML}}}body")
+    if element is None:
+        return text
+    node = _settle(_node(element))
+    out: list[str] = []
+    for child in node.children:
+        _write(child, XHTML, out)
+    return text[:body.end(1)] + "".join(out) + text[body.start(3):]
+
+
+def _miscased(element) -> bool:
+    """An XHTML element or attribute spelt with capitals (`<B>`, `SRC=`): well-formed
+    XML, but no element or attribute XHTML knows."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if not tag.startswith("{" + XHTML + "}"):
+        return False
+    return tag != tag.lower() or any(not key.startswith("{") and key != key.lower() for key in element.attrib)
+
+
+def _node(element) -> _Node:
+    """The parser's tree (ElementTree: text and tails) as _Nodes (children in order)."""
+    tag = element.tag
+    node = _Node(tag[len(XHTML) + 2:] if tag.startswith("{" + XHTML + "}") else tag, dict(element.attrib), [])
+    if element.text:
+        node.children.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            node.children.append(_node(child))
+        elif getattr(child.tag, "__name__", "") == "Comment":
+            node.children.append(_Comment(child.text or ""))
+        if child.tail:
+            node.children.append(child.tail)
+    return node
+
+
+def _settle(node: _Node) -> _Node:
+    """`node` with no text-only element around a block, at any depth."""
+    children: list = []
+    for child in node.children:
+        if isinstance(child, _Node):
+            child = _settle(child)
+            if child.tag in _PHRASING and any(_is_block(c) for c in child.children):
+                children.extend(_push_down(child))
+                continue
+        children.append(child)
+    node.children = children
+    return node
+
+
+def _push_down(wrapper: _Node) -> list:
+    """What `wrapper` (a `<b>` holding blocks) holds, with the `<b>` around each run of
+    text and moved inside each block. Its id stays on the first copy only."""
+    out: list = []
+    run: list = []
+    attributes = dict(wrapper.attributes)
+
+    def copy(children: list) -> _Node:
+        node = _Node(wrapper.tag, dict(attributes), children)
+        attributes.pop("id", None)
+        return node
+
+    def flush() -> None:
+        if any(isinstance(c, _Node) or (not isinstance(c, _Comment) and c.strip()) for c in run):
+            out.append(copy(list(run)))
+        else:
+            out.extend(run)  # spaces between blocks: no <b> of their own (a <ul> holds only <li>s)
+        run.clear()
+
+    for child in wrapper.children:
+        if _is_block(child):
+            flush()
+            inner = copy(child.children)
+            child.children = _push_down(inner) if any(_is_block(c) for c in inner.children) else [inner]
+            out.append(child)
+        else:
+            run.append(child)
+    flush()
+    return out
+
+
+def _blank(node: _Node) -> bool:
+    """A text-only element around nothing but spaces (a reopened `<b>` at a chapter's end)."""
+    return node.tag in _PHRASING and not node.attributes and all(
+        _blank(c) if isinstance(c, _Node) else isinstance(c, _Comment) or not c.strip() for c in node.children)
+
+
+def _is_block(node) -> bool:
+    return isinstance(node, _Node) and node.tag in _BLOCK
+
+
+def _write(node, parent_namespace: str, out: list[str]) -> None:
+    if isinstance(node, _Comment):  # "--" cannot stand in an XML comment
+        out.append("<!--" + re.sub(r"-(?=-)", "- ", _NOT_XML.sub("", node)).rstrip("-") + "-->")
+        return
+    if isinstance(node, str):
+        out.append(_escape(node))
+        return
+    namespace, _, name = node.tag[1:].partition("}") if node.tag.startswith("{") else (XHTML, "", node.tag)
+    if name.lower() in _UNSAFE:
+        return
+    if (not _NAME.fullmatch(name) or ":" in name  # no element XML can name: keep what it holds
+            or (namespace == XHTML and _blank(node))):
+        for child in node.children:
+            _write(child, parent_namespace, out)
+        return
+    attributes = [f' xmlns="{namespace}"'] if namespace != parent_namespace else []
+    for key, value in node.attributes.items():
+        if key.startswith("{"):
+            key_namespace, _, local = key[1:].partition("}")
+            prefix = {_XML_NS: "xml", _XLINK_NS: "xlink"}.get(key_namespace)
+            if prefix is None:
+                continue  # xmlns declarations: written where they are needed
+            if prefix == "xlink":
+                attributes.append(f' xmlns:xlink="{_XLINK_NS}"')
+            key = f"{prefix}:{local}"
+        elif (not _NAME.fullmatch(key) or key == "xmlns"
+              or (":" in key and key.partition(":")[0] not in _PREFIXES)):
+            continue  # an attribute XML cannot hold here (an undeclared prefix, a stray quote)
+        if key.lower().startswith("on") or (key.lower().endswith(("href", "src", "action", "data"))
+                                            and value.strip().lower().startswith("javascript:")):
+            continue  # code to run (removed before pandoc too)
+        attributes.append(f' {key}="{_escape(value, attribute=True)}"')
+    start = f"<{name}{''.join(dict.fromkeys(attributes))}"
+    if not node.children and (namespace != XHTML or name in VOID):
+        out.append(start + "/>")
+        return
+    out.append(start + ">")
+    for child in node.children:
+        _write(child, namespace, out)
+    out.append(f"</{name}>")
+
+
+def _escape(text: str | None, *, attribute: bool = False) -> str:
+    if not text:
+        return ""
+    text = _NOT_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;") if attribute else text

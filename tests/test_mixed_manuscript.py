@@ -205,3 +205,11 @@ def test_a_book_without_code_carries_no_code_face(tmp_path):
     with zipfile.ZipFile(report.outputs["epub"]) as epub:
         fonts = [n for n in epub.namelist() if n.startswith("EPUB/fonts/")]
     assert fonts and not [n for n in fonts if "Inconsolata" in n]
+
+
+def test_a_note_called_in_a_header_cell_is_set_as_a_note(mixed):
+    # Its text is the note's (regular), not the header cell's (semibold).
+    with pdfplumber.open(mixed.outputs["pdf"]) as pdf:
+        words = [w for page in pdf.pages for w in page.extract_words(extra_attrs=["fontname"])
+                 if w["text"] in ("reckoned", "shilling,")]
+    assert len(words) == 2 and not [w for w in words if "Bold" in w["fontname"]], words

@@ -141,3 +141,10 @@ def test_a_table_or_code_in_a_quotation_or_list_has_a_shorter_line():
     html = "<p>x</p><blockquote><ul><li><pre><code>a</code></pre></li></ul></blockquote><table><tr><td>1</td></tr></table>"
     found = indents(html)
     assert found == {html.index("<pre"): 4.5, html.index("<table"): 0.0}
+
+
+def test_a_dash_in_a_column_of_figures_does_not_make_it_text():
+    # Smith's table of wheat prices: "—" where a year has no shillings or pence.
+    ast = _ast("| Year | s. | d. |\n|---|---|---|\n| 1202 | 12 | — |\n| 1205 | — | 4 |\n| 1223 | — | — |\n")
+    set_tables(ast["blocks"])
+    assert [s[0]["t"] for s in ast["blocks"][0]["c"][2]] == ["AlignRight"] * 3

@@ -18,6 +18,8 @@ _QUANTITY = r"[-+−–(]?[£$€¥]?\s?\d[\d.,'’\u00a0\u202f]*(?:\s?(?:%|‰|
 #: A cell that is a number: quantities one after another ("40s. 10d.", "1 234", "3 ft. 4 in.")
 #: or a range ("1600–1610"); a note call does not count.
 NUMBER = re.compile(rf"{_QUANTITY}(?:(?:\s+|\s?[–/-]\s?){_QUANTITY})*")
+#: A cell that says "nothing" in a column of figures (a dash, dots): it does not vote.
+NIL = re.compile(r"[-‐‒–—―.…·]+")
 
 
 def set_tables(blocks: list[AST]) -> None:
@@ -30,7 +32,7 @@ def set_tables(blocks: list[AST]) -> None:
                 position = 0
                 for cell in row[1]:
                     text = _text([i for b in cell[4] for i in _inlines(b)]).strip()
-                    if position < len(columns) and text and cell[3] == 1:
+                    if position < len(columns) and text and cell[3] == 1 and not NIL.fullmatch(text):
                         columns[position].append((text, cell))
                     position += max(1, cell[3])
         for spec, cells in zip(colspecs, columns):

@@ -148,3 +148,13 @@ def test_a_dash_in_a_column_of_figures_does_not_make_it_text():
     ast = _ast("| Year | s. | d. |\n|---|---|---|\n| 1202 | 12 | — |\n| 1205 | — | 4 |\n| 1223 | — | — |\n")
     set_tables(ast["blocks"])
     assert [s[0]["t"] for s in ast["blocks"][0]["c"][2]] == ["AlignRight"] * 3
+
+
+def test_a_heading_over_several_columns_is_centred_over_them():
+    grid = ("+------+------+------+\n|      | Price       |\n+------+------+------+\n| Year | s.   | d.   |\n"
+            "+======+======+======+\n| 1202 | 12   | 4    |\n+------+------+------+\n| 1205 | 13   | 5    |\n"
+            "+------+------+------+\n")
+    ast = _ast(grid)
+    set_tables(ast["blocks"])
+    html = _html(ast)
+    assert '<th colspan="2" style="text-align: center;">Price</th>' in html, html

@@ -2,6 +2,7 @@
 
 - A column whose cells are numbers is set flush right (unless the author aligned it), so
   units line up under units; the stylesheets give cells lining, tabular figures.
+- A header cell over several columns is centred over them.
 - Its cells that are numbers are classed `num`: print keeps a number on one line
   ("40s. 10d.", "1 234,5 kg"), and sizes the table to fit the measure with it (tablefit.py).
 """
@@ -25,7 +26,13 @@ NIL = re.compile(r"[-‐‒–—―.…·]+")
 def set_tables(blocks: list[AST]) -> None:
     """Right-align numeric columns and class their numbers, in place, anywhere in `blocks`."""
     for block in _tables(blocks):
-        _attr, _caption, colspecs, _head, bodies, _foot = block["c"]
+        _attr, _caption, colspecs, head, bodies, _foot = block["c"]
+        # A heading over several columns stands over their middle, not over the last or
+        # first figure (Smith's "Price of the quarter of wheat each year" over £ s. d.).
+        for row in head[1]:
+            for cell in row[1]:
+                if cell[3] > 1 and cell[1]["t"] == "AlignDefault":
+                    cell[1] = {"t": "AlignCenter"}
         columns: list[list[tuple[str, AST]]] = [[] for _ in colspecs]
         for body in bodies:
             for row in [*body[2], *body[3]]:

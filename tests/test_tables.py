@@ -158,3 +158,10 @@ def test_a_heading_over_several_columns_is_centred_over_them():
     set_tables(ast["blocks"])
     html = _html(ast)
     assert '<th colspan="2" style="text-align: center;">Price</th>' in html, html
+
+
+def test_a_table_too_wide_only_for_one_long_word_breaks_the_word_instead_of_turning():
+    name = "HARBOUR_LEDGER_TOTALS_BY_QUAY_AND_YEAR_IN_PENCE_SINCE_THE_ORDINANCE_OF_1640"
+    html = _html(_ast(f"| Setting | Value |\n|---|---|\n| `{name}` | on |\n| `rate` | 4 |\n"))
+    fitted = fit_tables(html, 27.8, page_em=46.0)
+    assert "turned" not in fitted and "break-words" in fitted

@@ -7,7 +7,9 @@ the book face's own advance widths, and sets the table at the largest of three s
 which it fits (print.css: `table`, `table.wide`, `table.very-wide`). A table that fits at
 none of them is turned: set on a page of its own, rotated a quarter turn anticlockwise
 (its top to the left, as Chicago asks), where the text block's height is its measure, if
-it fits there at one of the sizes and is short enough to stay on that page. Otherwise it
+it fits there at one of the sizes and is short enough to stay on that page. A table too
+wide only for a long word (an identifier in code, a path) keeps its size and has that word
+broken (`table.break-words`) instead of being turned. Otherwise it
 is set at the smallest size, as wide as the measure, and its cells may break inside words
 (`table.too-wide`). Either way it never runs off the page.
 """
@@ -24,6 +26,9 @@ SIZES = (("", 0.9, 0.5), ("wide", 0.75, 0.3), ("very-wide", 0.62, 0.2))
 #: The widest a table may be, as a share of the measure: the estimate leaves out kerning,
 #: rules and small caps, so keep a little in hand.
 SLACK = 0.96
+#: A word longer than this (in the table's ems: some twenty letters) may be broken in a
+#: table that is too wide only for it.
+LONG_WORD = 10.0
 #: Header cells are set in the semibold, a little wider than the regular.
 HEADER = 1.07
 #: Digits are lining and tabular (print.css): about half an em in EB Garamond.
@@ -63,6 +68,12 @@ def _fit(match: re.Match[str], measure_em: float, page_em: float | None) -> str:
     size = _size(widths, measure_em)
     if size == "":
         return match.group(0)
+    if size is None:
+        # Too wide for one long word (an identifier, a path): that word is broken where it
+        # must be, as in running text, rather than the table turned.
+        soft = _size(narrowest_columns(inner, LONG_WORD), measure_em)
+        if soft is not None:
+            return f"<table{_classed(attributes, (soft + ' break-words').strip())}>{inner}</table>"
     if size is None and page_em is not None:
         turned = _size(widths, page_em)
         if turned is not None and _height(inner, turned) <= measure_em * SLACK:
@@ -100,9 +111,9 @@ def _classed(attributes: str, name: str) -> str:
     return attributes + f' class="{name}"'
 
 
-def narrowest_columns(inner: str) -> list[float]:
+def narrowest_columns(inner: str, longest: float | None = None) -> list[float]:
     """Each column's narrowest width in ems of the table's size: its widest unbreakable
-    run (a word, or a whole number in a `num` cell)."""
+    run (a word, or a whole number in a `num` cell); words counted at most `longest` wide."""
     widths: list[float] = []
     for row in _ROW.findall(inner):
         column = 0
@@ -113,7 +124,8 @@ def narrowest_columns(inner: str) -> list[float]:
             whole = found is not None and "num" in found.group(1).split()
             lines = html.unescape(_TAG.sub("", _BREAK.sub("\n", content))).split("\n")
             runs = [line.strip() for line in lines] if whole else [w for line in lines for w in _WORDS.findall(line)]
-            width = max((advance(run) for run in runs), default=0.0) * (HEADER if kind == "th" else 1)
+            width = max((advance(run) if whole or longest is None else min(advance(run), longest) for run in runs),
+                        default=0.0) * (HEADER if kind == "th" else 1)
             while len(widths) < column + span:
                 widths.append(0.0)
             if span == 1:

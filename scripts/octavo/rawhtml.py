@@ -109,6 +109,25 @@ _PHRASING = frozenset("abbr b bdi bdo big cite code data dfn em font i kbd mark 
 _BLOCK = frozenset("address article aside blockquote caption dd details dialog div dl dt fieldset figcaption "
                    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p pre section summary "
                    "table tbody td tfoot th thead tr ul".split())
+_TRANSPARENT = frozenset("a ins del map".split())
+#: Blocks that hold text only (phrasing content).
+_LINES = frozenset("h1 h2 h3 h4 h5 h6 p pre summary".split())
+#: The elements of HTML (XHTML) a content document may hold; the obsolete ones an author
+#: may still write become their modern equivalents, any other is left out (its content kept).
+HTML_ELEMENTS = frozenset("""a abbr address area article aside audio b bdi bdo blockquote body br button canvas
+    caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption
+    figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link
+    main map mark menu meta meter nav noscript object ol optgroup option output p param picture pre progress q rp
+    rt ruby s samp script search section select slot small source span strong style sub summary sup table tbody td
+    template textarea tfoot th thead time title tr track u ul var video wbr""".split())
+OBSOLETE = {"acronym": "abbr", "big": "span", "blink": "span", "center": "div", "dir": "ul", "font": "span",
+            "listing": "pre", "marquee": "span", "nobr": "span", "plaintext": "pre", "strike": "s", "tt": "code",
+            "xmp": "pre"}
+#: What HTML counts as space (a no-break space is text).
+_SPACES = " \t\n\r\f"
+#: Elements that stand only in certain parents: the element made around them, and the
+#: parents they may stand in.
+_LIST_WRAP = {"li": ("ul", "ol", "menu"), "dt": ("dl", "div"), "dd": ("dl", "div")}
 #: What resources.py removes before pandoc, removed again here: the HTML5 reading must not
 #: make a script out of pieces the tag-by-tag removal did not see as one.
 _UNSAFE = frozenset("applet base button embed form frame frameset iframe input link meta object script style".split())
@@ -155,23 +174,34 @@ def xhtml_document(text: str) -> str:
 
 
 def _miscased(element) -> bool:
-    """An XHTML element or attribute spelt with capitals (`<B>`, `SRC=`): well-formed
-    XML, but no element or attribute XHTML knows."""
+    """An XHTML element or attribute spelt with capitals (`<B>`, `SRC=`), or no element
+    XHTML has (`<center>`, `<foo>`): well-formed XML, but not XHTML."""
     tag = element.tag if isinstance(element.tag, str) else ""
     if not tag.startswith("{" + XHTML + "}"):
         return False
-    return tag != tag.lower() or any(not key.startswith("{") and key != key.lower() for key in element.attrib)
+    return (tag != tag.lower() or tag[len(XHTML) + 2:] not in HTML_ELEMENTS
+            or any(not key.startswith("{") and key != key.lower() for key in element.attrib))
 
 
 def _node(element) -> _Node:
     """The parser's tree (ElementTree: text and tails) as _Nodes (children in order)."""
     tag = element.tag
     node = _Node(tag[len(XHTML) + 2:] if tag.startswith("{" + XHTML + "}") else tag, dict(element.attrib), [])
+    if node.tag in OBSOLETE:
+        if node.tag == "center":
+            node.attributes["style"] = "text-align: center; " + node.attributes.get("style", "")
+        for presentational in ("color", "face", "size"):  # <font>'s: the stylesheet's business
+            node.attributes.pop(presentational, None)
+        node.tag = OBSOLETE[node.tag]
     if element.text:
         node.children.append(element.text)
     for child in element:
         if isinstance(child.tag, str):
-            node.children.append(_node(child))
+            inner = _node(child)
+            if child.tag.startswith("{" + XHTML + "}") and inner.tag not in HTML_ELEMENTS:
+                node.children.extend(inner.children)  # <foo>: no element XHTML has; what it holds
+            else:
+                node.children.append(inner)
         elif getattr(child.tag, "__name__", "") == "Comment":
             node.children.append(_Comment(child.text or ""))
         if child.tail:
@@ -179,20 +209,95 @@ def _node(element) -> _Node:
     return node
 
 
-def _settle(node: _Node) -> _Node:
-    """`node` with no text-only element around a block, at any depth."""
+def _settle(node: _Node, in_link: bool = False) -> _Node:
+    """`node` with no text-only element around a block, and no element where XHTML does
+    not let it stand, at any depth."""
     children: list = []
     for child in node.children:
         if isinstance(child, _Node):
-            child = _settle(child)
+            if child.tag == "a" and in_link:  # a link in a link: its text
+                children.extend(_settle(child, True).children)
+                continue
+            child = _settle(child, in_link or child.tag == "a")
             if child.tag in _PHRASING and any(_is_block(c) for c in child.children):
                 children.extend(_push_down(child))
                 continue
         children.append(child)
+    if node.tag in _LINES:
+        # A heading or paragraph holds lines of text only: a block an author opened in it
+        # (`<h2>Title<p>subtitle`) gives its text, on a line of its own.
+        children = _flatten(children)
+    else:
+        children = _in_place(node.tag, children)
     node.children = children
     return node
 
 
+def _flatten(children: list) -> list:
+    """`children` with every block replaced by what it holds, a line break between."""
+    out: list = []
+    for child in children:
+        if isinstance(child, _Node) and child.tag in _TRANSPARENT and _is_block(child):
+            child.children = _flatten(child.children)
+            out.append(child)
+        elif _is_block(child):
+            inner = _flatten(child.children)
+            if out and inner:
+                out.append(_Node("br", {}, []))
+            out.extend(inner)
+        else:
+            out.append(child)
+    return out
+
+
+def _in_place(parent: str, children: list) -> list:
+    """`children` of a `parent` element as XHTML lets them stand: list items outside a
+    list in a list, terms outside a definition list in one, a `<details>` with no summary
+    a plain block, a summary out of place a paragraph."""
+    out: list = []
+    for child in children:
+        if isinstance(child, _Node) and child.tag in _LIST_WRAP and parent not in _LIST_WRAP[child.tag]:
+            wrapper = _LIST_WRAP[child.tag][0]
+            previous = next((c for c in reversed(out) if not (isinstance(c, str) and not c.strip(_SPACES))), None)
+            if isinstance(previous, _Node) and previous.tag == wrapper and previous.attributes.get("data-made") == "1":
+                while out[-1] is not previous:  # the spaces between items go inside
+                    previous.children.append(out.pop())
+                previous.children.append(child)
+                continue
+            out.append(_Node(wrapper, {"data-made": "1"}, [child]))
+            continue
+        out.append(child)
+    if parent in ("ul", "ol", "menu"):
+        # A list holds items only: what stands between them joins the item before it.
+        items: list = []
+        for child in out:
+            if isinstance(child, _Node) and child.tag in ("li", "script", "template"):
+                items.append(child)
+            elif (isinstance(child, str) and not child.strip(_SPACES)) or isinstance(child, _Comment):
+                items.append(child)
+            elif isinstance(child, _Node) and child.tag in _PHRASING and _blank(child):
+                continue  # a <b> reopened around nothing
+            else:
+                last = next((c for c in reversed(items) if isinstance(c, _Node) and c.tag == "li"), None)
+                if last is None:
+                    last = _Node("li", {}, [])
+                    items.append(last)
+                last.children.append(child)
+        out = items
+    for child in out:
+        if isinstance(child, _Node):
+            child.attributes.pop("data-made", None)
+            if child.tag == "details" and not any(isinstance(c, _Node) and c.tag == "summary" for c in child.children):
+                child.tag = "div"
+                child.attributes.pop("open", None)
+    summaries = [c for c in out if isinstance(c, _Node) and c.tag == "summary"]
+    for position, summary in enumerate(summaries):
+        if parent == "details" and position == 0:
+            out.remove(summary)
+            out.insert(0, summary)  # a details element opens with its summary
+        else:
+            summary.tag = "p"
+    return out
 def _push_down(wrapper: _Node) -> list:
     """What `wrapper` (a `<b>` holding blocks) holds, with the `<b>` around each run of
     text and moved inside each block. Its id stays on the first copy only."""
@@ -231,7 +336,9 @@ def _blank(node: _Node) -> bool:
 
 
 def _is_block(node) -> bool:
-    return isinstance(node, _Node) and node.tag in _BLOCK
+    """A block, or a link (`<a>` takes its content model from its parent) holding one."""
+    return isinstance(node, _Node) and (node.tag in _BLOCK or (node.tag in _TRANSPARENT
+                                                              and any(_is_block(c) for c in node.children)))
 
 
 def _write(node, parent_namespace: str, out: list[str]) -> None:
@@ -245,7 +352,7 @@ def _write(node, parent_namespace: str, out: list[str]) -> None:
     if name.lower() in _UNSAFE:
         return
     if (not _NAME.fullmatch(name) or ":" in name  # no element XML can name: keep what it holds
-            or (namespace == XHTML and _blank(node))):
+            or (namespace == XHTML and (name not in HTML_ELEMENTS or _blank(node)))):
         for child in node.children:
             _write(child, parent_namespace, out)
         return

@@ -145,8 +145,17 @@ def test_a_book_of_html5_soup_builds_and_passes_epubcheck(tmp_path):
     for number in range(1, 4):
         parts = [f"# Soup {number}\n"]
         for paragraph in range(12):
-            parts += [f"Paragraph {paragraph}.\n", "".join(chance.choice(pieces) for _ in range(chance.randint(3, 25))) + "\n"]
+            soup = "".join(chance.choice(pieces) for _ in range(chance.randint(3, 25)))
+            parts += [f"Paragraph {paragraph}.\n", soup + "\n"]
         chapters[f"manuscript/{number:02d}-soup.md"] = "\n".join(parts)
     book = make_book(tmp_path / "book", 'title: "Soup"\nlanguage: "en-GB"\n', chapters)
     report = build(book, formats=("epub",), out_dir=tmp_path / "out", check=False)
     assert epubcheck_problems(report.outputs["epub"]) == []
+
+
+def test_well_formed_but_misplaced_html_is_put_in_place_too():
+    # Every tag closed, so XML takes it; XHTML does not (a paragraph in a <span>).
+    root = _tree("<p>One <span class='x'>two <div>three</div></span></p><ul>stray<li>item</li></ul>")
+    assert not [s for s in root.iter(H + "span") for c in s.iter() if c.tag == H + "div"]
+    assert not [p for p in root.iter(H + "p") for c in p.iter() if c.tag == H + "div"]
+    assert _texts(root, "li") == ["stray", "item"] or _texts(root, "li") == ["strayitem"]

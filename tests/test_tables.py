@@ -138,7 +138,8 @@ def test_a_long_table_is_not_turned():
 
 
 def test_a_table_or_code_in_a_quotation_or_list_has_a_shorter_line():
-    html = "<p>x</p><blockquote><ul><li><pre><code>a</code></pre></li></ul></blockquote><table><tr><td>1</td></tr></table>"
+    html = ("<p>x</p><blockquote><ul><li><pre><code>a</code></pre></li></ul></blockquote>"
+            "<table><tr><td>1</td></tr></table>")
     found = indents(html)
     assert found == {html.index("<pre"): 4.5, html.index("<table"): 0.0}
 

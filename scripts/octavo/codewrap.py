@@ -31,7 +31,8 @@ def wrap_code(html: str, columns: int | Callable[[int], int]) -> str:
         width = columns(match.start()) if callable(columns) else columns
         if width < 20:  # too narrow to read as code: WeasyPrint wraps it (pre-wrap)
             return match.group(0)
-        return match.group(1) + "\n".join(_wrap_line(line, width) for line in match.group(2).split("\n")) + match.group(3)
+        lines = (_wrap_line(line, width) for line in match.group(2).split("\n"))
+        return match.group(1) + "\n".join(lines) + match.group(3)
 
     return _PRE.sub(wrap, html)
 

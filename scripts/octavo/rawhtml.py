@@ -156,7 +156,7 @@ def xhtml_document(text: str) -> str:
     except ET.ParseError:
         pass
     else:
-        if not any(_miscased(element) for element in root.iter()):
+        if not any(_miscased(element) for element in root.iter()) and not _misplaced(root):
             return text
     body = _BODY.search(text)
     if body is None:
@@ -181,6 +181,31 @@ def _miscased(element) -> bool:
         return False
     return (tag != tag.lower() or tag[len(XHTML) + 2:] not in HTML_ELEMENTS
             or any(not key.startswith("{") and key != key.lower() for key in element.attrib))
+
+
+def _misplaced(root) -> bool:
+    """Whether well-formed XHTML still has an element where XHTML does not let it stand
+    (`<span><p>…</p></span>` closes every tag and is no more valid for it)."""
+    def local(element) -> str:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        return tag[len(XHTML) + 2:] if tag.startswith("{" + XHTML + "}") else ""
+
+    for parent in root.iter():
+        name = local(parent)
+        for child in parent:
+            inner = local(child)
+            if inner in _BLOCK and name in _PHRASING | _LINES:
+                return True
+            if inner in _LIST_WRAP and name not in _LIST_WRAP[inner]:
+                return True
+            if inner == "a" and any(local(e) == "a" for e in child.iter() if e is not child):
+                return True
+        if name == "details" and (not len(parent) or local(parent[0]) != "summary"):
+            return True
+        if name in ("ul", "ol") and ((parent.text or "").strip(_SPACES) or any(
+                local(c) not in ("li", "script", "template") or (c.tail or "").strip(_SPACES) for c in parent)):
+            return True
+    return False
 
 
 def _node(element) -> _Node:

@@ -17,6 +17,7 @@ from .config import Book
 from .errors import Location, ManuscriptError
 from . import __version__
 from .cache import assets_digest, digest
+from .codewrap import hang_code_lines
 from .epubfix import repair
 from .phrases import join_names
 from .pandoc import ChapterDoc, run_pandoc, stringify, to_json, walk_blocks, walk_inlines
@@ -257,7 +258,9 @@ def finish_epub(data: bytes, book: Book, titles: list[str], modified: str = "",
 
 
 def _finish_chapter(text: str, title: str | None, note_offset: int) -> tuple[str, int]:
-    """A chapter's content document: its title, note numbers and backlinks."""
+    """A chapter's content document: its title, note numbers and backlinks, and code
+    lines that hang when the screen wraps them."""
+    text = hang_code_lines(text)
     if title is not None:
         tag = f"<title>{_xml(title)}</title>"
         # A function, not a string: a title may hold backslashes ("\\3" is no group).

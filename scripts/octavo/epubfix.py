@@ -3,6 +3,8 @@
 Authors write what a web page accepts; an EPUB is stricter. After pandoc writes the book,
 every content document and the package are repaired where pandoc passes things through:
 
+- a content document whose raw HTML is HTML5 but not XML (`<p>One<p>Two`, an unclosed
+  `<b>`, `<B>`) is read as a browser reads it and written back as XHTML (rawhtml.py);
 - an image whose bytes are not what its name says (a PNG saved as `.jpg`) is renamed to
   its real type, in the package and in every reference;
 - `<br>`s between a figure's caption and its end are dropped (a caption must come last);
@@ -21,6 +23,8 @@ from __future__ import annotations
 import posixpath
 import re
 from urllib.parse import unquote, urlsplit
+
+from .rawhtml import xhtml_document
 
 #: Media types by the first bytes of the file.
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "png", "image/png"), (b"\xff\xd8\xff", "jpg", "image/jpeg"),
@@ -45,7 +49,7 @@ def repair(files: dict[str, bytes], chapter_targets: dict[str, str]) -> dict[str
     documents = [n for n in files if n.endswith(".xhtml")]
     ids = {name: set(_ID.findall(files[name].decode("utf-8"))) for name in documents}
     for name in documents:
-        text = files[name].decode("utf-8")
+        text = xhtml_document(files[name].decode("utf-8"))
         text = _attributes(text)
         # Line breaks an author put after a caption to make space: a figure's caption must
         # be its first or last child, and spacing is the stylesheet's job.

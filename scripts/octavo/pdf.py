@@ -15,6 +15,8 @@ from .config import Book
 from .errors import ConfigError, OctavoError, ToolError
 from .pandoc import ChapterDoc
 from .codewrap import wrap_code
+from .indents import indents
+from .tablefit import fit_tables
 from .floats import float_figures
 from .phrases import fill, join_names
 from .styles import Styles
@@ -78,7 +80,7 @@ def chapter_section(book: Book, doc: ChapterDoc, fragment: str, *, first: bool, 
     numbering = "continuous" if book.schema.footnotes.numbering == "continuous" else "per-chapter"
     classes = f"chapter{' first' if first else ''} notes-{numbering}"
     style = f' style="counter-reset: footnote {note_offset}"' if note_offset is not None else ""
-    content = wrap_code(fragment if body is None else body, code_columns(book))
+    content = fit_measure(book, fragment if body is None else body)
     return f'<section class="{classes}" id="{doc.chapter.anchor}"{style}>\n{content}</section>'
 
 
@@ -88,12 +90,32 @@ def chapter_section(book: Book, doc: ChapterDoc, fragment: str, *, first: bool, 
 BODY_PT, CODE_EM, CODE_ADVANCE = 11.5, 0.85, 0.5
 
 
-def code_columns(book: Book) -> int:
-    """How many characters of code a line of the text block holds (less two for the
-    widest gutter the printer may still ask for and for indented blocks)."""
+def code_columns(book: Book, indent_em: float = 0.0) -> int:
+    """How many characters of code a line of the text block holds, `indent_em` (ems of
+    the body size) in from its edges (less two for the widest gutter the printer may
+    still ask for)."""
+    return int((measure_em(book) - indent_em) / (CODE_EM * CODE_ADVANCE)) - 2
+
+
+def measure_em(book: Book) -> float:
+    """The width of the text block in ems of the body size."""
     g = page_geometry(book)
-    measure_pt = (g.width - g.inner - g.outer) * 72
-    return int(measure_pt / (BODY_PT * CODE_EM * CODE_ADVANCE)) - 2
+    return (g.width - g.inner - g.outer) * 72 / BODY_PT
+
+
+def page_em(book: Book) -> float:
+    """The height of the text block in ems of the body size (a turned table's measure)."""
+    g = page_geometry(book)
+    return (g.height - g.top - g.bottom) * 72 / BODY_PT
+
+
+def fit_measure(book: Book, content: str) -> str:
+    """A chapter's HTML with its code broken and its tables sized to stay in the measure,
+    each where it stands (in a quotation or a list the line is shorter)."""
+    if "<pre" not in content and "<table" not in content:
+        return content
+    content = wrap_code(content, lambda at, found=indents(content): code_columns(book, found.get(at, 0.0)))
+    return fit_tables(content, measure_em(book), indents(content), page_em(book))
 
 
 def _half_title(book: Book) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Book
 from .errors import ConfigError
+
+# fontTools narrates font quirks (Inconsolata's "huge advance width"s) when a font is read;
+# nothing there is for the writer.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 #: The styles that ship with octavo; a book's own styles/ folder replaces them.
 DEFAULT_STYLES = Path(__file__).resolve().parents[2] / "styles"
@@ -45,12 +50,18 @@ def find_styles(book: Book) -> Styles:
 
 
 def is_code_font(path: Path) -> bool:
-    """A monospace face (the font says so: `post.isFixedPitch`), set for code only."""
+    """A monospace face, set for code only: its letters, figures and signs are all of one
+    width. (Measured: Debian's Inconsolata says `post.isFixedPitch = 0`, and was taken
+    for a text face, embedded in every EPUB and named by no @font-face.)"""
     from fontTools.ttLib import TTFont
 
     try:
         with TTFont(str(path), lazy=True) as font:
-            return bool(font["post"].isFixedPitch)
+            if font["post"].isFixedPitch:
+                return True
+            cmap, metrics = font.getBestCmap(), font["hmtx"]
+            widths = {metrics[cmap[code]][0] for code in range(0x21, 0x7F) if code in cmap}
+            return len(widths) == 1
     except Exception:  # not a font fontTools can read: WeasyPrint and pandoc will say so
         return False
 

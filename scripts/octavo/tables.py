@@ -2,8 +2,9 @@
 
 - A column whose cells are numbers is set flush right (unless the author aligned it), so
   units line up under units; the stylesheets give cells lining, tabular figures.
-- A table with many columns is marked `wide` (7 or more) or `very-wide` (10 or more): the
-  print stylesheet sets it smaller, so it fits the measure instead of running off it.
+- A header cell over several columns is centred over them.
+- Its cells that are numbers are classed `num`: print keeps a number on one line
+  ("40s. 10d.", "1 234,5 kg"), and sizes the table to fit the measure with it (tablefit.py).
 """
 
 from __future__ import annotations
@@ -13,30 +14,42 @@ from typing import Any
 
 AST = dict[str, Any]
 
-#: A cell that is a number: digits with separators, signs, currency, per cent, footnote-free.
-NUMBER = re.compile(r"[-+−–(]?[£$€¥]?\s*\d[\d\s.,'’]*(?:%|[a-z]{0,3}\.?)?\)?")
-WIDE, VERY_WIDE = 7, 10
+#: A quantity: digits with separators, a sign, currency, per cent or a short unit.
+_QUANTITY = r"[-+−–(]?[£$€¥]?\s?\d[\d.,'’\u00a0\u202f]*(?:\s?(?:%|‰|[a-zA-Z]{1,3}\.?))?\)?"
+#: A cell that is a number: quantities one after another ("40s. 10d.", "1 234", "3 ft. 4 in.")
+#: or a range ("1600–1610"); a note call does not count.
+NUMBER = re.compile(rf"{_QUANTITY}(?:(?:\s+|\s?[–/-]\s?){_QUANTITY})*")
+#: A cell that says "nothing" in a column of figures (a dash, dots): it does not vote.
+NIL = re.compile(r"[-‐‒–—―.…·]+")
 
 
 def set_tables(blocks: list[AST]) -> None:
-    """Right-align numeric columns and mark wide tables, in place, anywhere in `blocks`."""
+    """Right-align numeric columns and class their numbers, in place, anywhere in `blocks`."""
     for block in _tables(blocks):
-        attr, _caption, colspecs, _head, bodies, _foot = block["c"]
-        columns: list[list[str]] = [[] for _ in colspecs]
+        _attr, _caption, colspecs, head, bodies, _foot = block["c"]
+        # A heading over several columns stands over their middle, not over the last or
+        # first figure (Smith's "Price of the quarter of wheat each year" over £ s. d.).
+        for row in head[1]:
+            for cell in row[1]:
+                if cell[3] > 1 and cell[1]["t"] == "AlignDefault":
+                    cell[1] = {"t": "AlignCenter"}
+        columns: list[list[tuple[str, AST]]] = [[] for _ in colspecs]
         for body in bodies:
             for row in [*body[2], *body[3]]:
                 position = 0
                 for cell in row[1]:
                     text = _text([i for b in cell[4] for i in _inlines(b)]).strip()
-                    if position < len(columns) and text:
-                        columns[position].append(text)
+                    if position < len(columns) and text and cell[3] == 1 and not NIL.fullmatch(text):
+                        columns[position].append((text, cell))
                     position += max(1, cell[3])
         for spec, cells in zip(colspecs, columns):
-            numeric = [c for c in cells if NUMBER.fullmatch(c)]
-            if spec[0]["t"] == "AlignDefault" and cells and len(numeric) >= 0.6 * len(cells):
+            numeric = [cell for text, cell in cells if NUMBER.fullmatch(text)]
+            if not cells or len(numeric) < 0.6 * len(cells):
+                continue
+            if spec[0]["t"] == "AlignDefault":
                 spec[0] = {"t": "AlignRight"}
-        if len(colspecs) >= WIDE:
-            attr[1] = [*attr[1], "very-wide" if len(colspecs) >= VERY_WIDE else "wide"]
+            for cell in numeric:
+                cell[0][1] = [*cell[0][1], "num"]
 
 
 def _tables(node: Any):

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import tempfile
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -70,6 +71,8 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
+        #: What was made (put) in this build, by kind: the build report's "redone".
+        self.made: Counter[str] = Counter()
 
     def path(self, kind: str, key: str) -> Path:
         # Keyed by octavo's own code too: what made an entry is part of what shaped it.
@@ -98,6 +101,7 @@ class Cache:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(header + b"\n" + payload)
             os.replace(tmp, self.path(kind, key))
+            self.made[kind] += 1
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

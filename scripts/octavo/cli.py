@@ -130,6 +130,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"octavo: converted with pandoc: {_chapters(report.converted)}", file=sys.stderr)
         if "pdf" in report.outputs:
             print(f"octavo: layout {report.layout}; laid out: {_chapters(report.laid_out)}", file=sys.stderr)
+        made = ", ".join(f"{kind} ×{count}" for kind, count in sorted(report.redone.items()))
+        print(f"octavo: made again (not from the cache): {made or 'nothing'}", file=sys.stderr)
     for note in report.notes:
         print(f"octavo: {note}", file=sys.stderr)
     if report.preflight:

@@ -369,7 +369,7 @@ def build_print_cover(book: Book, styles: Styles, pages: int, target: Path) -> P
                 if "/ArtBox" in page:
                     del page.ArtBox
                 pdf.docinfo["/Title"] = f"{book.schema.title} (cover)"
-                pdf.save(temporary)
+                pdf.save(temporary, deterministic_id=True)
             temporary.chmod(0o644)  # mkstemp makes it private; the cover is an ordinary output
             os.replace(temporary, target)
         except OSError as exc:

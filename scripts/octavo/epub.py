@@ -15,8 +15,8 @@ import yaml
 
 from .config import Book
 from .errors import Location, ManuscriptError
-from . import __version__
-from .cache import assets_digest, digest
+from . import keys
+from .context import BuildContext
 from .codewrap import hang_code_lines
 from .epubfix import repair
 from .phrases import join_names
@@ -37,14 +37,14 @@ class EpubResult:
     path: Path
 
 
-def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_base: Path, styles_epub: Path,
-               fonts: tuple[Path, ...], cover: Path, workdir: Path, target: Path, cache=None) -> EpubResult:
+def build_epub(ctx: BuildContext, docs: list[ChapterDoc], cover: Path, target: Path) -> EpubResult:
     """Write the EPUB for `docs` to `target`.
 
-    With a cache, an EPUB that differs from the last one only in the text of some
-    chapters is not rewritten whole: pandoc converts just those chapters, and their
-    content documents replace the old ones in the cached book (see `_splice`).
+    An EPUB that differs from the last one only in the text of some chapters is not
+    rewritten whole: pandoc converts just those chapters, and their content documents
+    replace the old ones in the cached book (see `_splice`).
     """
+    book, styles, pandoc, workdir, cache = ctx.book, ctx.styles, ctx.pandoc, ctx.work, ctx.cache
     meta_file = workdir / "epub-metadata.yaml"
     images, all_alt = _images_and_alt(docs)
     modified = modified_time(book, docs)
@@ -54,13 +54,13 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     # Code in black and white: a reader's night mode and DAISY Ace's contrast check both need it.
     args = ["--from", "json", "--to", "epub3", "--mathml", "--syntax-highlighting=monochrome", "--split-level=1", "--toc",
             f"--toc-depth={book.schema.toc.depth}", "--metadata-file", str(meta_file),
-            "--css", str(styles_base), "--css", str(styles_epub), "--resource-path", str(book.root)]
+            "--css", str(styles.base), "--css", str(styles.epub), "--resource-path", str(book.root)]
     # The book face always; the code face only for a book with code (it costs ~100 KB),
     # with its @font-face in a stylesheet of its own (epub.css cannot name a font that is
     # not in the book).
-    code_fonts = [font for font in fonts if is_code_font(font)]
+    code_fonts = [font for font in styles.fonts if is_code_font(font)]
     has_code = any(marker in doc.ast_json for doc in docs for marker in ('"Code"', '"CodeBlock"', "<code", "<pre"))
-    embedded = [font for font in fonts if font not in code_fonts or has_code]
+    embedded = [font for font in styles.fonts if font not in code_fonts or has_code]
     args += [f"--epub-embed-font={font}" for font in embedded]
     if has_code and code_fonts:
         faces = workdir / "code-fonts.css"
@@ -70,21 +70,20 @@ def build_epub(book: Book, docs: list[ChapterDoc], *, pandoc: Pandoc, styles_bas
     # Everything but the chapters' text: when it changes, the whole book is rebuilt.
     # (The metadata as written names the cover's scratch path; the frame uses its bytes.)
     frame_meta = yaml.safe_dump({**meta, "cover-image": "cover"}, allow_unicode=True, sort_keys=False)
-    frame = digest("epub", frame_meta, *args[:9], str(has_code),
-                   *(p.read_bytes() for p in (styles_base, styles_epub, cover, *fonts)),
-                   json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),
-                   json.dumps([doc.note_count for doc in docs]), pandoc.version_text, __version__)
-    # A chapter's key covers the images it shows: a new picture under an old name is a change.
-    keys = [digest(doc.ast_json, assets_digest(book.root, doc.ast_json)) for doc in docs]
-    data = _splice(book, docs, keys, frame, pandoc, args, workdir, cache) if cache is not None else None
+    frame = keys.epub_frame_key(styles, cover, frame_meta, *args[:9], str(has_code),
+                                json.dumps([[h.level, h.id, h.title] for doc in docs for h in doc.headings]),
+                                json.dumps([doc.note_count for doc in docs]), tools=ctx.tools)
+    chapter_keys = [keys.epub_chapter_key(book, doc.ast_json) for doc in docs]
+    old = cache.get("epub-book", frame)
+    data = _splice(ctx, docs, chapter_keys, frame, args)
     if data is None:
         raw = _pandoc_epub(docs, pandoc, args, workdir, book.root, what="the EPUB")
         data = finish_epub(raw, book, [doc.title for doc in docs], modified,
                            {doc.chapter.path.name: doc.headings[0].id for doc in docs if doc.headings})
         check_well_formed(data, [doc.chapter.display for doc in docs])
-    if cache is not None:
+    if data != old:  # the build report counts only what was made again
         cache.put("epub-book", frame, data)
-        cache.put("epub-chapters", frame, json.dumps(keys).encode())
+        cache.put("epub-chapters", frame, json.dumps(chapter_keys).encode())
     target.write_bytes(data)
     return EpubResult(path=target)
 
@@ -103,14 +102,15 @@ def _pandoc_epub(docs: list[ChapterDoc], pandoc: Pandoc, args: list[str], workdi
     return raw.read_bytes()
 
 
-def _splice(book: Book, docs: list[ChapterDoc], keys: list[str], frame: str, pandoc: Pandoc, args: list[str],
-            workdir: Path, cache) -> bytes | None:
+def _splice(ctx: BuildContext, docs: list[ChapterDoc], chapter_keys: list[str], frame: str,
+            args: list[str]) -> bytes | None:
     """The cached EPUB with the changed chapters' content documents replaced, or None
     when that cannot give exactly what a whole build gives."""
+    book, pandoc, workdir, cache = ctx.book, ctx.pandoc, ctx.work, ctx.cache
     old_book, old_keys = cache.get("epub-book", frame), cache.get("epub-chapters", frame)
-    if old_book is None or old_keys is None or len(json.loads(old_keys)) != len(keys):
+    if old_book is None or old_keys is None or len(json.loads(old_keys)) != len(chapter_keys):
         return None
-    changed = [i for i, (old, new) in enumerate(zip(json.loads(old_keys), keys)) if old != new]
+    changed = [i for i, (old, new) in enumerate(zip(json.loads(old_keys), chapter_keys)) if old != new]
     if not changed:
         return old_book
     # One content document per chapter, and nothing in a changed chapter that depends

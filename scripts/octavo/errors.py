@@ -76,3 +76,17 @@ def shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
+
+
+class ChecksFailed(OctavoError):
+    """The manuscript checks found errors; nothing was built."""
+
+    exit_code = 1
+    rule = "check"
+
+    def __init__(self, errors: list) -> None:
+        count = len(errors)
+        super().__init__(f"{count} problem{'s' if count > 1 else ''} in the manuscript must be fixed first "
+                         "(listed above); nothing was built",
+                         hint="fix them, or build anyway with --no-check")
+        self.errors = errors

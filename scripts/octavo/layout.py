@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import keys
 from .cache import Cache, assets_digest, digest
 from .config import Book
 from .pandoc import ChapterDoc
@@ -67,11 +68,12 @@ def splittable(styles: Styles) -> bool:
 
 def styles_digest(styles: Styles) -> str:
     """Everything in the styles that shapes a page: the stylesheets and the font files."""
-    return digest(*(p.read_bytes() for p in (styles.base, styles.print, *styles.fonts)))
+    return keys.styles_key(styles, "print")
 
 
 def layout_key(book: Book, styles_key: str, html_text: str, extra_css: tuple[str, ...], tool_versions: str) -> str:
-    return digest(html_text, *extra_css, styles_key, tool_versions, str(book.root), assets_digest(book.root, html_text))
+    return digest(html_text, *extra_css, styles_key, tool_versions, str(book.root), assets_digest(book.root, html_text),
+                  keys.profile_key(book))
 
 
 def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
@@ -292,7 +294,7 @@ def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: l
                               *(chapter_ids[placement[i][0]], str(placement[i][1])) if i in placement else ())
                        for i, (part, page) in enumerate(part_pages)]
             finish(pdf, body_start, made_of)
-        pdf.save(target)
+        pdf.save(target, deterministic_id=True)  # same pages, same bytes (an unchanged rebuild)
         for source in [*sources, *chapter_sources]:
             source.close()
     return len(part_pages), body_start

@@ -558,7 +558,7 @@ def _label_screen(path: Path, book: Book, body_start: int) -> None:
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         _label_pages(pdf, book, body_start, cover=True)
-        pdf.save(path)
+        pdf.save(path, deterministic_id=True)
 
 
 def _label_pages(pdf, book: Book, body_start: int, *, cover: bool = False) -> None:
@@ -603,7 +603,7 @@ def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> t
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         counts = finish_pdf(pdf, book, body_start, setup)
-        pdf.save(path)
+        pdf.save(path, deterministic_id=True)
     return counts
 
 

@@ -777,9 +777,11 @@ def preflight(pdf_path: Path, printer: Printer, cache=None, fingerprints: list[s
     measured: list = []
     findings += _check_margins(pdf_path, printer, n, images, known, measured)
     if cache is not None:
-        # One entry: the measurements of this file's pages, by fingerprint.
-        cache.put("preflight-pages", _CACHE_KEY,
-                  json.dumps(dict(zip(fingerprints, measured)), separators=(",", ":")).encode())
+        # One entry: the measurements of this file's pages, by fingerprint (written only
+        # when a page is new: the build report counts what was measured again).
+        entry = json.dumps(dict(zip(fingerprints, measured)), separators=(",", ":")).encode()
+        if entry != stored:
+            cache.put("preflight-pages", _CACHE_KEY, entry)
     findings += _check_images(images)
     findings += _check_size(pdf_path, printer)
     return findings

@@ -1,0 +1,147 @@
+"""The editions a build can make. Each is one unit: what it needs from the converted
+book, how it is built, and (for print) how the finished file is checked. Adding an
+edition is one class here and one entry in `EDITIONS`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import keys
+from .context import BuildContext
+from .pandoc import ChapterDoc
+
+
+@dataclass
+class Converted:
+    """The book after conversion, as the editions take it."""
+
+    docs: list[ChapterDoc]
+    fragments: list[str]  # each chapter's print HTML ([] when no printed edition is made)
+    cover: Path | None  # the cover image (EPUB cover, screen edition's first page)
+
+
+class Edition:
+    format = ""
+    needs_print_html = False  # chapters as print HTML (pandoc's HTML writer)
+    needs_cover = False  # the cover image
+    needs_layout_pool = False  # WeasyPrint worker processes
+
+    def build(self, ctx: BuildContext, book: Converted, pool=None) -> Path:
+        raise NotImplementedError
+
+    def verify(self, ctx: BuildContext, path: Path) -> list:
+        """Findings on the finished file (run in the background while others finish)."""
+        return []
+
+
+class PrintEdition(Edition):
+    """The print interior: chapters laid out in parallel and from the cache, assembled
+    under the print skeleton, laid out again when the page count needs a wider gutter."""
+
+    format = "pdf"
+    needs_print_html = True
+    needs_layout_pool = True
+
+    def build(self, ctx: BuildContext, book: Converted, pool=None) -> Path:
+        from .pdf import print_setup
+
+        setup = print_setup(ctx.book)
+        result = self._lay_out(ctx, book, setup, pool)
+        # The printer's minimum gutter grows with the page count (KDP: 0.375 in up to 150
+        # pages … 0.875 in over 700): when the finished count needs a wider one, lay out again.
+        for attempt in ("second", "third"):  # a wider gutter can only add pages: this settles fast
+            wider = print_setup(ctx.book, pages=result.pages)
+            if wider.geometry.inner <= setup.geometry.inner:
+                break
+            ctx.report.notes.append(f"{attempt} layout pass: {result.pages} pages need a {wider.geometry.inner} in "
+                                    f"gutter for {ctx.book.schema.printer} (was {setup.geometry.inner} in)")
+            setup = wider
+            result = self._lay_out(ctx, book, setup, pool)
+        if result.padded:
+            ctx.report.notes.append(f"added {result.padded} blank pages at the end: {ctx.book.schema.printer} "
+                                    f"prints at least {setup.min_pages}")
+        ctx.report.pages, ctx.report.printer = result.pages, ctx.book.schema.printer
+        self.fingerprints = result.fingerprints
+        return result.path
+
+    @staticmethod
+    def _lay_out(ctx: BuildContext, book: Converted, setup, pool):
+        from .layout import splittable
+        from .pdf import render_chapterwise, render_single_pass
+
+        docs, report = book.docs, ctx.report
+        target = ctx.work / f"{ctx.book.slug}.pdf"
+        if ctx.options.single_pass or not splittable(ctx.styles):
+            reason = "asked for" if ctx.options.single_pass else "the stylesheet prints page references (target-counter)"
+            report.layout = f"single-pass ({reason})"
+            report.laid_out = [doc.chapter.display for doc in docs]
+            ctx.progress("laying out the book in one pass", 0, 1)
+            result = render_single_pass(ctx.book, docs, book.fragments, ctx.styles, target, setup)
+            ctx.progress("laying out the book in one pass", 1, 1)
+            return result
+        report.layout = "chapter-wise"
+        result, laid_out = render_chapterwise(ctx.book, docs, book.fragments, ctx.styles, target, setup,
+                                              cache=ctx.cache, jobs=ctx.jobs, tool_versions=str(ctx.tools),
+                                              progress=ctx.progress, pool=pool)
+        report.laid_out = [doc.chapter.display for doc in docs if doc.chapter.index in laid_out]
+        return result
+
+    def verify(self, ctx: BuildContext, path: Path) -> list:
+        """Preflight: the finished file measured against the printer's rules."""
+        from .preflight import PRINTERS, preflight
+
+        return preflight(path, PRINTERS[ctx.book.schema.printer], ctx.cache, self.fingerprints)
+
+
+class ScreenEdition(Edition):
+    """The screen PDF: cover first, symmetric pages, live links, tagged; one pass, cached whole."""
+
+    format = "screen"
+    needs_print_html = True
+    needs_cover = True
+
+    def build(self, ctx: BuildContext, book: Converted, pool=None) -> Path:
+        from .pdf import render_screen
+
+        ctx.progress("laying out the screen edition", 0, 1)
+        target = ctx.work / f"{ctx.book.slug}-screen.pdf"
+        ctx.report.screen_pages = render_screen(ctx.book, book.docs, book.fragments, ctx.styles, book.cover, target,
+                                                cache=ctx.cache, tool_versions=str(ctx.tools))
+        ctx.progress("laying out the screen edition", 1, 1)
+        return target
+
+
+class EpubEdition(Edition):
+    """The EPUB 3: pandoc writes it; a one-chapter edit is spliced into the cached book."""
+
+    format = "epub"
+    needs_cover = True
+
+    def build(self, ctx: BuildContext, book: Converted, pool=None) -> Path:
+        from .epub import build_epub
+
+        target = ctx.work / f"{ctx.book.slug}.epub"
+        build_epub(ctx, book.docs, book.cover, target)
+        return target
+
+
+EDITIONS: dict[str, type[Edition]] = {"pdf": PrintEdition, "epub": EpubEdition, "screen": ScreenEdition}
+
+
+def cover_image(ctx: BuildContext) -> Path:
+    """The cover image: the author's art fitted to 1600×2560, or a typographic cover;
+    drawn once and kept in the cache."""
+    from .cover import cover_art, epub_cover
+
+    art = cover_art(ctx.book)
+    key = keys.cover_key(ctx.book, art, ctx.styles)
+    suffix = ".jpg" if art is not None and art.suffix.lower() not in (".png",) else ".png"
+    cached = ctx.cache.get("cover" + suffix, key)
+    if cached is not None:
+        target = ctx.work / ("cover" + suffix)
+        target.write_bytes(cached)
+        return target
+    target = epub_cover(ctx.book, ctx.styles, ctx.work / "cover.png")
+    ctx.cache.put("cover" + target.suffix, key, target.read_bytes())
+    return target

@@ -18,7 +18,7 @@ import orjson
 from . import __version__, stamp
 from .cache import Cache, code_fingerprint, digest
 from .config import Book, load_book
-from .errors import OctavoError
+from .errors import ChecksFailed, OctavoError
 from .manuscript import Chapter, read_manuscript
 from .pandoc import ChapterDoc, Heading, chapters_html, parse_chapter, prepare_chapter
 from .resources import vet_chapter
@@ -28,20 +28,6 @@ from .tools import Pandoc, find_pandoc, weasyprint_version
 log = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "epub", "screen")  # print interior, EPUB 3, screen PDF
-
-
-class ChecksFailed(OctavoError):
-    """The manuscript checks found errors; nothing was built."""
-
-    exit_code = 1
-    rule = "check"
-
-    def __init__(self, errors: list) -> None:
-        count = len(errors)
-        super().__init__(f"{count} problem{'s' if count > 1 else ''} in the manuscript must be fixed first "
-                         "(listed above); nothing was built",
-                         hint="fix them, or build anyway with --no-check")
-        self.errors = errors
 
 
 @dataclass
@@ -296,7 +282,7 @@ def _fragments(docs: list[ChapterDoc], pandoc: Pandoc, cache: Cache, jobs: int) 
 
 def _start_layout_pool(book: Book, styles: Styles, opts: BuildOptions):
     from .layout import LayoutPool, splittable
-    from .pdf import chapter_css, print_setup
+    from .pagesetup import chapter_css, print_setup
 
     if opts.single_pass or not splittable(styles):
         return None
@@ -305,7 +291,7 @@ def _start_layout_pool(book: Book, styles: Styles, opts: BuildOptions):
 
 def _build_pdf(book: Book, docs: list[ChapterDoc], fragments: list[str], pandoc: Pandoc, styles: Styles, work: Path,
                cache: Cache, opts: BuildOptions, report: BuildReport, pool=None):
-    from .pdf import print_setup
+    from .pagesetup import print_setup
 
     setup = print_setup(book)
     result = _lay_out(book, docs, fragments, pandoc, styles, work, cache, opts, report, setup, pool)

@@ -200,7 +200,7 @@ def _printer_of(pdf: Path) -> str | None:
     """The printer an octavo print PDF names in its document information, if any."""
     import pikepdf
 
-    from .pdf import PRINTER_KEY
+    from .finish import PRINTER_KEY
     from .printers import PRINTERS
 
     try:

@@ -108,7 +108,7 @@ class Checks(_Strict):
     @field_validator("disable")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
-        from .checks import RULES
+        from .rules import RULES
 
         _all_known(value, sorted(RULES), "check", "rules")
         return value

@@ -10,21 +10,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-#: How an octavo command ends: exit code -> what it means (README, "Exit codes").
-EXIT_CODES: dict[int, str] = {
-    0: "built",
-    1: "the checks (or EPUBCheck) found errors",
-    2: "a problem with the book (config, manuscript, a refused file)",
-    3: "a tool failed or is missing",
-    70: "an internal error",
-    130: "interrupted",
-}
 EXIT_OK = 0
-EXIT_FINDINGS = 1     # `octavo check` errors, a preflight fail, EPUBCheck, checks before a build
-EXIT_INPUT = 2        # the book or the command line is wrong: the writer can fix it
-EXIT_TOOL = 3         # pandoc, WeasyPrint, Java, ... failed or is missing
-EXIT_INTERNAL = 70    # a bug in octavo (EX_SOFTWARE in BSD's sysexits.h)
+EXIT_FINDINGS = 1       # `octavo check` errors, a preflight fail, EPUBCheck, the checks before a build
+EXIT_INPUT = 2          # the book or the command line is wrong: the writer can fix it
+EXIT_TOOL = 3           # pandoc, WeasyPrint, Java, ... failed or is missing
+EXIT_INTERNAL = 70      # a bug in octavo (EX_SOFTWARE in BSD's sysexits.h)
 EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports it
+
+#: How an octavo command ends: exit code -> what it means (the README's "Exit codes"
+#: says the same; tests/test_errors.py compares them). `octavo --help` prints it.
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "built",
+    EXIT_FINDINGS: "the checks (or EPUBCheck) found errors",
+    EXIT_INPUT: "a problem with the book (config, manuscript, a refused file)",
+    EXIT_TOOL: "a tool failed or is missing",
+    EXIT_INTERNAL: "an internal error",
+    EXIT_INTERRUPTED: "interrupted",
+}
 
 
 @dataclass

@@ -37,10 +37,16 @@ def code_columns(book: Book, indent_em: float = 0.0) -> int:
     return int((measure_em(book) - indent_em) / (CODE_EM * CODE_ADVANCE)) - 2
 
 
+def text_width(book: Book) -> float:
+    """The width of the text block in inches, where an image without a width prints this
+    wide. The widest it gets: before the page count is known the gutter is at its least."""
+    g = page_geometry(book)
+    return g.width - g.inner - g.outer
+
+
 def measure_em(book: Book) -> float:
     """The width of the text block in ems of the body size."""
-    g = page_geometry(book)
-    return (g.width - g.inner - g.outer) * 72 / BODY_PT
+    return text_width(book) * 72 / BODY_PT
 
 
 def page_em(book: Book) -> float:

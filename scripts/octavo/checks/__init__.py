@@ -25,6 +25,7 @@ from .. import __version__
 from ..config import Book
 from ..errors import shown_path
 from ..manuscript import Chapter, Manuscript
+from ..pagesetup import text_width
 from ..rules import RULES, SEVERITIES
 from .images import check_image
 from .scan import _PIPE_SEP, SCAN_FORMAT, Scan, _ref_key, scan
@@ -135,6 +136,7 @@ class _Checker:
         french = self.book.schema.language.lower().startswith("fr")
         resources = getattr(self.book.schema, "resources", None)
         allow_remote = bool(getattr(resources, "remote", False))
+        width = text_width(self.book)
         seen_ids: dict[str, tuple[Chapter, int]] = {}
         for chapter in self.chapters:
             sc = self.scans[chapter.path]
@@ -147,7 +149,8 @@ class _Checker:
             regions = self._footnotes(sc, emit)
             self._links(chapter, sc, emit, ids)
             for image in sc.images:
-                check_image(image, chapter.path, self.book.root, emit, allow_remote=allow_remote)
+                check_image(image, chapter.path, self.book.root, emit, text_width_in=width,
+                            allow_remote=allow_remote)
             self._text(chapter, sc, regions, curly > straight, french, emit)
             if speller is not None and "spelling" not in self.disabled:
                 self._spelling(chapter, sc, speller, emit)

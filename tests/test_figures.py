@@ -94,9 +94,9 @@ def test_text_fills_the_gap_a_figure_would_leave(tmp_path):
     # The control: the same page without moving the figure leaves the gap.
     from weasyprint import HTML
 
-    from octavo.weasy import _stamp, _stylesheets
+    from octavo.weasy import parsed_stylesheets, styles_stamp
 
-    fetcher, fonts, profiles, sheets = _stylesheets(book.root, styles, page, "print", _stamp(styles))
+    fetcher, fonts, profiles, sheets = parsed_stylesheets(book.root, styles, page, "print", styles_stamp(styles))
     plain = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
         stylesheets=sheets, font_config=fonts)
     assert stranded_figures(plain)[0] == [0]

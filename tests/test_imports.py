@@ -45,10 +45,15 @@ def import_edges(modules: dict[str, Path]) -> dict[str, set[str]]:
             elif isinstance(node, ast.Import):
                 targets.extend(alias.name for alias in node.names)
             for target in targets:
-                # `octavo.checks.scan` also runs `octavo.checks/__init__`, but that is the package's own
-                # business; the edge that matters is to the module named.
                 if target in modules and target != name:
                     edges[name].add(target)
+                # Importing octavo.checks.scan from outside runs octavo/checks/__init__.py first: an
+                # edge to the package too (from inside it, the package is already being imported).
+                parts = target.split(".")
+                for end in range(2, len(parts)):
+                    package = ".".join(parts[:end])
+                    if package in modules and not (name == package or name.startswith(package + ".")):
+                        edges[name].add(package)
     return edges
 
 
@@ -96,3 +101,39 @@ def test_the_graph_sees_function_local_imports(tmp_path):
     edges = import_edges(all_modules(pkg))
     assert edges["octavo.b"] == {"octavo.a", "octavo.c"}
     assert find_cycle(edges) == ["octavo.a", "octavo.b", "octavo.a"]
+
+
+def test_importing_a_submodule_runs_its_package(tmp_path):
+    # d imports p.leaf, which runs p/__init__, which imports d: a cycle. Inside p, leaf's import of
+    # its sibling is not one.
+    pkg = tmp_path / "octavo"
+    (pkg / "p").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "d.py").write_text("def f():\n    from .p.leaf import x\n")
+    (pkg / "p" / "__init__.py").write_text("from ..d import f\nfrom .leaf import x\n")
+    (pkg / "p" / "leaf.py").write_text("from .other import y\n")
+    (pkg / "p" / "other.py").write_text("y = 1\n")
+    edges = import_edges(all_modules(pkg))
+    assert edges["octavo.d"] == {"octavo.p.leaf", "octavo.p"}
+    assert edges["octavo.p.leaf"] == {"octavo.p.other"}
+    assert find_cycle(edges) == ["octavo.d", "octavo.p", "octavo.d"]
+
+
+def reachable(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for nxt in edges[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def test_the_layers_the_split_promised():
+    # Issue 10: layout never reaches pdf (the editions sit on top of layout, not beside it);
+    # config never reaches checks (the rules it validates live in the leaf rules.py); errors
+    # and rules are leaves everything may import.
+    edges = import_edges(all_modules())
+    assert "octavo.pdf" not in reachable(edges, "octavo.layout")
+    assert "octavo.checks" not in reachable(edges, "octavo.config")
+    assert "octavo.pdf" not in reachable(edges, "octavo.cover")
+    assert edges["octavo.rules"] == set() and edges["octavo.errors"] == set()

@@ -10,7 +10,8 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_CODES, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, OctavoError
+from .errors import (EXIT_CODES, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
+                     OctavoError)
 
 
 def main(argv: list[str] | None = None) -> int:

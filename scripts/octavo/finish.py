@@ -9,7 +9,7 @@ from .config import Book
 from .pagesetup import PrintSetup
 
 
-def _label_screen(path: Path, book: Book, body_start: int) -> None:
+def label_screen(path: Path, book: Book, body_start: int) -> None:
     """Page labels: "Cover", then i, ii, … for the front matter, then 1, 2, …"""
     import pikepdf
 
@@ -33,7 +33,7 @@ def _label_pages(pdf, book: Book, body_start: int, *, cover: bool = False) -> No
     pdf.Root.Lang = pikepdf.String(book.schema.language)
 
 
-def _finish_pdf(path: Path, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
+def finish_file(path: Path, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
     """finish_pdf on a file written by WeasyPrint."""
     import pikepdf
 

@@ -26,7 +26,7 @@ from .config import Book
 from .pandoc import ChapterDoc
 from .pagesetup import NO_HEADS
 from .styles import Styles
-from .weasy import _stamp, _stylesheets, pad_to_even, render_document
+from .weasy import pad_to_even, render_document, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -111,23 +111,13 @@ class LayoutPool:
         self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_SPAWN)
         # One worker is warmed up (an edit usually touches one chapter); the pool starts
         # more as work arrives. Starting a process takes a moment: not on this thread.
-        self._warming = threading.Thread(target=self.executor.submit, args=(_warm_up, root, styles, extra_css),
+        self._warming = threading.Thread(target=self.executor.submit, args=(warm_up, root, styles, extra_css),
                                          daemon=True)
         self._warming.start()
 
     def close(self) -> None:
         self._warming.join()
         self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _warm_up(root: Path, styles: Styles, extra_css: tuple[str, ...]) -> None:
-    from .weasyfix import fast_font_subsets, fix_font_embedding, fix_line_breaking, keep_notes_with_calls
-
-    keep_notes_with_calls()
-    fast_font_subsets()
-    fix_font_embedding()
-    fix_line_breaking()
-    _stylesheets(root, styles, extra_css, "print", _stamp(styles))
 
 
 def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=lambda done, total: None,

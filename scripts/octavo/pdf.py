@@ -6,20 +6,24 @@ layout in workers) and finish (the finished file)."""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import html
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
+
+from .cache import assets_digest, digest
 from .config import Book
-from .finish import _finish_pdf, _label_screen, finish_pdf
+from .finish import finish_file, finish_pdf, label_screen
 from .frontmatter import chapter_section, front_matter, html_document, print_html
+from .layout import LayoutTask, assemble, layout_documents, layout_key, skeleton_tasks, styles_digest
 from .pagesetup import PDF_OPTIONS, PrintSetup, chapter_css, page_css, page_geometry
 from .pandoc import ChapterDoc
+from .preflight import page_fingerprints
 from .styles import Styles
 from .weasy import pad_to_even, render_document
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def render_single_pass(book: Book, docs: list[ChapterDoc], fragments: list[str],
     document = pad_to_even(render_document(print_html(book, docs, fragments), book.root, styles, css), css[0])
     body_start = next((i for i, page in enumerate(document.pages) if "ch01" in page.anchors), 0)
     document.write_pdf(target, **setup.pdf_options())
-    pages, padded = _finish_pdf(target, book, body_start, setup)
+    pages, padded = finish_file(target, book, body_start, setup)
     return PrintResult(path=target, pages=pages, body_start=body_start, padded=padded)
 
 
@@ -49,8 +53,6 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
     """Lay chapters out in parallel (and from the cache), then assemble the book.
 
     Returns the result and the indexes (1-based) of the chapters that were laid out."""
-    from .layout import LayoutTask, assemble, layout_documents, layout_key, skeleton_tasks, styles_digest
-
     continuous = book.schema.footnotes.numbering == "continuous"
     extra = chapter_css(book, setup)
     options = tuple(setup.pdf_options().items())
@@ -87,8 +89,6 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
 
     def finish(pdf, start: int, made_of: list[str]) -> None:
         counts.append(finish_pdf(pdf, book, start, setup))
-        from .preflight import page_fingerprints
-
         # Blank pages added at the end are fingerprinted from the file itself.
         fingerprints.extend(made_of + page_fingerprints(pdf, range(len(made_of), len(pdf.pages))))
 
@@ -103,12 +103,6 @@ def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styl
                   target: Path, *, cache, tool_versions: str) -> int:
     """The screen edition: cover first, symmetric pages, no blank versos, live links,
     bookmarks, tagged for screen readers. One pass; cached whole. Returns the page count."""
-    import base64
-    import dataclasses
-
-    from .cache import assets_digest, digest
-    from .layout import styles_digest
-
     geometry = dataclasses.replace(page_geometry(book), symmetric=True, bleed=0.0, marks=False)
     css = (page_css(book, geometry),)
     image = base64.b64encode(cover.read_bytes()).decode()
@@ -130,9 +124,7 @@ def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styl
                            in page.anchors), 1)
         # PDF/UA-1: tagged, with the title, language and identification a reader needs.
         document.write_pdf(target, pdf_tags=True, pdf_variant="pdf/ua-1", **PDF_OPTIONS)
-        _label_screen(target, book, body_start)
+        label_screen(target, book, body_start)
         cache.put("screen-pdf", key, target.read_bytes())
-    import pikepdf
-
     with pikepdf.open(target) as pdf:
         return len(pdf.pages)

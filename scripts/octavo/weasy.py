@@ -22,14 +22,9 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from .weasyfix import fast_font_subsets, fix_font_embedding, fix_line_breaking, keep_notes_with_calls
-
-    keep_notes_with_calls()
-    fast_font_subsets()
-    fix_font_embedding()
-    fix_line_breaking()
+    apply_fixes()
     try:
-        fetcher, fonts, profiles, sheets = _stylesheets(root, styles, extra_css, edition, _stamp(styles))
+        fetcher, fonts, profiles, sheets = parsed_stylesheets(root, styles, extra_css, edition, styles_stamp(styles))
 
         def render(text: str):
             return HTML(string=text, base_url=str(root) + "/", url_fetcher=fetcher,
@@ -45,13 +40,30 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
                         hint="run with --debug for the full traceback") from exc
 
 
-def _stamp(styles: Styles) -> tuple:
+def apply_fixes() -> None:
+    """octavo's corrections to WeasyPrint (weasyfix.py); each applies itself once per process."""
+    from .weasyfix import fast_font_subsets, fix_font_embedding, fix_line_breaking, keep_notes_with_calls
+
+    keep_notes_with_calls()
+    fast_font_subsets()
+    fix_font_embedding()
+    fix_line_breaking()
+
+
+def warm_up(root: Path, styles: Styles, extra_css: tuple[str, ...]) -> None:
+    """Get a layout worker ready before its first chapter arrives: WeasyPrint imported, the
+    fixes applied, the print stylesheets parsed and the fonts loaded (layout.LayoutPool)."""
+    apply_fixes()
+    parsed_stylesheets(root, styles, extra_css, "print", styles_stamp(styles))
+
+
+def styles_stamp(styles: Styles) -> tuple:
     return tuple((p, p.stat().st_mtime_ns, p.stat().st_size)
                  for p in (styles.base, styles.print, styles.screen, *styles.fonts))
 
 
 @functools.lru_cache(maxsize=4)
-def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], edition: str, stamp: tuple):
+def parsed_stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], edition: str, stamp: tuple):
     """Parsed stylesheets and loaded fonts, reused by every document a process lays out
     (a worker lays out many chapters; parsing CSS and loading fonts each time adds up).
     `stamp` (file times and sizes) makes an edited stylesheet or font a new entry."""
@@ -80,7 +92,7 @@ def _stylesheets(root: Path, styles: Styles, extra_css: tuple[str, ...], edition
 
 # Loaded fonts must be let go while WeasyPrint's libraries are still there: at exit,
 # not during the interpreter's teardown (which makes FontConfiguration.__del__ fail).
-atexit.register(_stylesheets.cache_clear)
+atexit.register(parsed_stylesheets.cache_clear)
 
 
 def pad_to_even(document, page_style: str):

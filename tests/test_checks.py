@@ -194,7 +194,27 @@ def test_image_width_attribute_changes_the_needed_pixels(tmp_path):
     text = "# T\n\n![A](p.png)\n\n![B](p.png){width=2in}\n\n![C](p.png){width=45%}\n\n![D](p.png){width=6cm}\n"
     found = check_text(tmp_path, text)
     assert where(found) == [(3, 1, "image-resolution"), (9, 1, "image-resolution")]
-    assert "needs 1320 px" in found[0].message and "needs 709 px" in found[1].message
+    # 6x9 (the default trim): the text block is 4.44 in wide, 1332 px at 300 dpi.
+    assert "needs 1332 px" in found[0].message and "needs 709 px" in found[1].message
+
+
+@pytest.mark.parametrize("trim, width, needed", [("5x8", "3.65", 1095), ("6x9", "4.44", 1332),
+                                                  ("8.5x11", "6.29", 1887)])
+def test_image_without_width_prints_at_the_text_width_of_the_trim(tmp_path, trim, width, needed):
+    # The pixels a full-width picture needs follow the trim's text block (pagesetup.text_width),
+    # not one fixed width for every book: a 1200 px picture is enough for 5x8, not for 8.5x11.
+    from PIL import Image
+
+    from octavo.pagesetup import text_width
+
+    (tmp_path / "manuscript").mkdir()
+    Image.new("L", (1200, 10)).save(tmp_path / "manuscript" / "p.png")
+    found = check_text(tmp_path, "# T\n\n![A](p.png)\n\n![B](p.png){width=50%}\n", yaml=f'title: "T"\ntrim: "{trim}"\n')
+    assert f"{text_width(load_book(tmp_path)):.2f}" == width
+    wanted = [(3, 1, "image-resolution")] if needed > 1200 else []
+    assert where(found) == wanted
+    if wanted:
+        assert f"at the text width ({width} in)" in found[0].message and f"needs {needed} px" in found[0].message
 
 
 def test_images_outside_the_project(tmp_path):

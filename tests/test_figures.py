@@ -13,7 +13,7 @@ from conftest import make_book
 
 from octavo.build import build
 from octavo.config import load_book
-from octavo.pdf import page_geometry
+from octavo.pagesetup import page_geometry
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +76,8 @@ def test_text_fills_the_gap_a_figure_would_leave(tmp_path):
     """A figure half a page high, after text that fills most of a page: the text after the
     figure fills the rest of that page, and the figure follows it."""
     from octavo.floats import stranded_figures
-    from octavo.pdf import print_setup, render_document
+    from octavo.pagesetup import print_setup
+    from octavo.weasy import render_document
     from octavo.styles import find_styles
 
     book = load_book(make_book(tmp_path, 'title: "Prices"\n', {"pic.png": _picture(900, 700)}))
@@ -93,9 +94,9 @@ def test_text_fills_the_gap_a_figure_would_leave(tmp_path):
     # The control: the same page without moving the figure leaves the gap.
     from weasyprint import HTML
 
-    from octavo.pdf import _stamp, _stylesheets
+    from octavo.weasy import parsed_stylesheets, styles_stamp
 
-    fetcher, fonts, profiles, sheets = _stylesheets(book.root, styles, page, "print", _stamp(styles))
+    fetcher, fonts, profiles, sheets = parsed_stylesheets(book.root, styles, page, "print", styles_stamp(styles))
     plain = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
         stylesheets=sheets, font_config=fonts)
     assert stranded_figures(plain)[0] == [0]

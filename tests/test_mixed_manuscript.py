@@ -14,7 +14,7 @@ import pytest
 
 from octavo.build import build
 from octavo.config import load_book
-from octavo.pdf import page_geometry
+from octavo.pagesetup import page_geometry
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from conftest import make_book
 
 from octavo.config import load_book
 from octavo.errors import ConfigError
-from octavo.pdf import front_matter
+from octavo.frontmatter import front_matter
 from octavo.phrases import ENGLISH, PHRASES
 
 YAML = """title: "Le Port"

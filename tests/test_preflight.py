@@ -440,11 +440,11 @@ def test_different_font_subsets_under_one_name_fail(one_name_two_subsets):
 
 
 def test_the_print_pdf_gives_clashing_subsets_names_of_their_own(one_name_two_subsets, tmp):
-    """The build's last step on a print PDF (pdf.finish_pdf) renames a subset whose tag
+    """The build's last step on a print PDF (finish.finish_pdf) renames a subset whose tag
     another subset already has, everywhere the name is written; the text stays readable."""
     import pdfplumber
 
-    from octavo.pdf import _share_and_name_fonts
+    from octavo.finish import _share_and_name_fonts
     from pdfcheck import font_programs
 
     path = tmp / "renamed.pdf"

@@ -13,7 +13,8 @@ from conftest import ROOT
 
 from octavo.config import load_book
 from octavo.indents import indents
-from octavo.pdf import fit_measure, measure_em, page_em, print_setup, render_document
+from octavo.pagesetup import fit_measure, measure_em, page_em, print_setup
+from octavo.weasy import render_document
 from octavo.styles import find_styles
 from octavo.tablefit import fit_tables
 from octavo.tables import set_tables

@@ -10,8 +10,9 @@ from conftest import ROOT
 from pdfcheck import PageMap, line_faults
 
 from octavo.config import load_book
-from octavo.pdf import print_setup, render_document
+from octavo.pagesetup import print_setup
 from octavo.styles import find_styles
+from octavo.weasy import render_document
 
 
 def _lines(html: str, css: str = "") -> list[str]:

@@ -126,7 +126,7 @@ class Schedule:
 
     def _layout_pool(self):
         from .layout import LayoutPool, splittable
-        from .pdf import chapter_css, print_setup
+        from .pagesetup import chapter_css, print_setup
 
         ctx = self.ctx
         if "pdf" not in self.editions or ctx.options.single_pass or not splittable(ctx.styles):

@@ -10,10 +10,8 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import OctavoError
-
-EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
+from .errors import (EXIT_CODES, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK,
+                     OctavoError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return _version()
     if not args.command:
         parser.print_help()
-        return 2
+        return EXIT_INPUT
     try:
         return args.run(args)
     except OctavoError as exc:
@@ -54,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="octavo", description="Build a book's PDF and EPUB from Markdown.")
+    parser = argparse.ArgumentParser(prog="octavo", description="Build a book's PDF and EPUB from Markdown.",
+                                     epilog="exit codes: " + "; ".join(f"{code} {meaning}"
+                                                                       for code, meaning in EXIT_CODES.items()))
     parser.add_argument("--version", action="store_true", help="show octavo, pandoc and WeasyPrint versions")
     parser.add_argument("-v", "--verbose", action="store_true", help="show progress and tool output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -117,7 +117,7 @@ def _build(args: argparse.Namespace) -> int:
     paths = ", ".join(str(p) for p in report.outputs.values())
     if report.up_to_date and not args.validate:
         print(f"octavo: nothing to do: {paths} up to date")
-        return 0
+        return EXIT_OK
     if report.diagnostics:
         from .checks import summary
 
@@ -142,7 +142,7 @@ def _build(args: argparse.Namespace) -> int:
         from .validate import epubcheck
 
         print(f"octavo: {epubcheck(report.outputs['epub'])}")
-    return 0
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -168,7 +168,7 @@ def _check(args: argparse.Namespace) -> int:
         for diagnostic in diagnostics:
             print(diagnostic)
         print(summary(diagnostics, files=len(manuscript.chapters) if not only else len(only)))
-    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+    return EXIT_FINDINGS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
 
 
 def _preflight(args: argparse.Namespace) -> int:
@@ -195,14 +195,14 @@ def _preflight(args: argparse.Namespace) -> int:
         print(to_json(findings))
     else:
         print(f"{pdf}: preflight for {printer}\n{table(findings)}")
-    return 1 if failed(findings) else 0
+    return EXIT_FINDINGS if failed(findings) else EXIT_OK
 
 
 def _printer_of(pdf: Path) -> str | None:
     """The printer an octavo print PDF names in its document information, if any."""
     import pikepdf
 
-    from .pdf import PRINTER_KEY
+    from .finish import PRINTER_KEY
     from .printers import PRINTERS
 
     try:
@@ -248,7 +248,7 @@ def _cover(args: argparse.Namespace) -> int:
             else f"; note: {g.printer} prints {printer.min_pages}-{printer.max_pages} pages")
     print(f"octavo: cover {shown_path(target)}: {g.width:.3f} × {g.height:.3f} in, spine {g.spine:.3f} in "
           f"({g.printer}, {g.paper} paper), {pages} pages, {spine_text}{note}")
-    return 0
+    return EXIT_OK
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -332,7 +332,7 @@ def _version() -> int:
     except OctavoError as exc:
         pandoc_text = f"pandoc: not found ({exc.message})"
     print(f"octavo {__version__}\n{pandoc_text}\nWeasyPrint {weasyprint_version()}")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic import ValidationInfo
 
 from .errors import ConfigError, Location
+from .rules import RULES
 
 CONFIG_NAME = "book.yaml"
 
@@ -108,8 +109,6 @@ class Checks(_Strict):
     @field_validator("disable")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
-        from .checks import RULES
-
         _all_known(value, sorted(RULES), "check", "rules")
         return value
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from .config import Book
-from .errors import ConfigError, ToolError
+from .errors import ConfigError, ResourceRefused, ToolError
 
 log = logging.getLogger(__name__)
 from .printers import PRINTERS, Printer, spine_width
@@ -687,7 +687,6 @@ def _render(document: str, book: Book, fetcher, target: Path) -> None:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from .pdf import ResourceRefused
     from .weasyfix import fast_font_subsets, fix_font_embedding
 
     fast_font_subsets()

@@ -44,7 +44,7 @@ class PrintEdition(Edition):
     needs_layout_pool = True
 
     def build(self, ctx: BuildContext, book: Converted, pool=None) -> Path:
-        from .pdf import print_setup
+        from .pagesetup import print_setup
 
         setup = print_setup(ctx.book)
         result = self._lay_out(ctx, book, setup, pool)

@@ -1,9 +1,32 @@
-"""Errors a user can act on: one line, with where and how to fix it."""
+"""Errors a user can act on: one line, with where and how to fix it; and the exit codes.
+
+Every error class octavo raises lives here, so that the exit-code table below is the
+whole truth about how a command can end (tests/test_errors.py holds the README to it).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1       # `octavo check` errors, a preflight fail, EPUBCheck, the checks before a build
+EXIT_INPUT = 2          # the book or the command line is wrong: the writer can fix it
+EXIT_TOOL = 3           # pandoc, WeasyPrint, Java, ... failed or is missing
+EXIT_INTERNAL = 70      # a bug in octavo (EX_SOFTWARE in BSD's sysexits.h)
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports it
+
+#: How an octavo command ends: exit code -> what it means (the README's "Exit codes"
+#: says the same; tests/test_errors.py compares them). `octavo --help` prints it.
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "built",
+    EXIT_FINDINGS: "the checks (or EPUBCheck) found errors",
+    EXIT_INPUT: "a problem with the book (config, manuscript, a refused file)",
+    EXIT_TOOL: "a tool failed or is missing",
+    EXIT_INTERNAL: "an internal error",
+    EXIT_INTERRUPTED: "interrupted",
+}
 
 
 @dataclass
@@ -30,7 +53,7 @@ class OctavoError(Exception):
     with `exit_code`, never with a traceback.
     """
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
     rule = ""
 
     def __init__(self, message: str, *, where: Location | None = None, hint: str = "",
@@ -63,10 +86,45 @@ class ManuscriptError(OctavoError):
     rule = "manuscript"
 
 
+class ResourceError(ManuscriptError):
+    """A chapter names an image the build must not read (on the network, outside the
+    project, missing)."""
+
+    rule = "resource"
+
+
+class ResourceRefused(OctavoError):
+    """WeasyPrint was asked for a file the build may not read (outside the project, or on
+    the network), by a stylesheet, a raw-HTML image or the cover."""
+
+    rule = "resource-refused"
+
+
+class ChecksFailed(OctavoError):
+    """The manuscript checks found errors; nothing was built."""
+
+    exit_code = EXIT_FINDINGS
+    rule = "check"
+
+    def __init__(self, errors: list) -> None:
+        count = len(errors)
+        super().__init__(f"{count} problem{'s' if count > 1 else ''} in the manuscript must be fixed first "
+                         "(listed above); nothing was built",
+                         hint="fix them, or build anyway with --no-check")
+        self.errors = errors
+
+
+class EpubInvalid(OctavoError):
+    """EPUBCheck found errors or warnings in the finished EPUB (`--validate`)."""
+
+    exit_code = EXIT_FINDINGS
+    rule = "epubcheck"
+
+
 class ToolError(OctavoError):
     """pandoc, WeasyPrint or another tool failed or is missing."""
 
-    exit_code = 3
+    exit_code = EXIT_TOOL
     rule = "tool"
 
 
@@ -76,17 +134,3 @@ def shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
-
-
-class ChecksFailed(OctavoError):
-    """The manuscript checks found errors; nothing was built."""
-
-    exit_code = 1
-    rule = "check"
-
-    def __init__(self, errors: list) -> None:
-        count = len(errors)
-        super().__init__(f"{count} problem{'s' if count > 1 else ''} in the manuscript must be fixed first "
-                         "(listed above); nothing was built",
-                         hint="fix them, or build anyway with --no-check")
-        self.errors = errors

@@ -25,15 +25,12 @@ from . import keys
 from .cache import Cache, assets_digest, digest
 from .config import Book
 from .pandoc import ChapterDoc
+from .pagesetup import NO_HEADS
 from .styles import Styles
+from .weasy import pad_to_even, render_document, warm_up
 
 log = logging.getLogger(__name__)
 
-#: Chapter documents carry no folios (their numbers are not known yet) ...
-NO_FOLIOS = ("@page { @bottom-left { content: none !important; } @bottom-right { content: none !important; }"
-             " @bottom-center { content: none !important; } }")
-#: ... and the skeleton carries nothing but folios on chapter pages.
-NO_HEADS = "@page body, body-first { @top-center { content: none !important; } }"
 SKELETON_PAGE = '<div class="skeleton-page" style="break-before: page"></div>'
 
 PX_TO_PT = 0.75  # WeasyPrint's CSS px -> PDF points
@@ -78,8 +75,6 @@ def layout_key(book: Book, styles_key: str, html_text: str, extra_css: tuple[str
 
 def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
     """Worker: lay out one chapter; return (index, layout meta JSON, PDF bytes)."""
-    from .pdf import pad_to_even, render_document
-
     document = render_document(task.html, task.root, task.styles, task.extra_css)
     if task.pad_even:
         document = pad_to_even(document, task.extra_css[0])
@@ -118,24 +113,13 @@ class LayoutPool:
         self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_SPAWN)
         # One worker is warmed up (an edit usually touches one chapter); the pool starts
         # more as work arrives. Starting a process takes a moment: not on this thread.
-        self._warming = threading.Thread(target=self.executor.submit, args=(_warm_up, root, styles, extra_css),
+        self._warming = threading.Thread(target=self.executor.submit, args=(warm_up, root, styles, extra_css),
                                          daemon=True)
         self._warming.start()
 
     def close(self) -> None:
         self._warming.join()
         self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _warm_up(root: Path, styles: Styles, extra_css: tuple[str, ...]) -> None:
-    from .pdf import _stamp, _stylesheets
-    from .weasyfix import fast_font_subsets, fix_font_embedding, fix_line_breaking, keep_notes_with_calls
-
-    keep_notes_with_calls()
-    fast_font_subsets()
-    fix_font_embedding()
-    fix_line_breaking()
-    _stylesheets(root, styles, extra_css, "print", _stamp(styles))
 
 
 def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=lambda done, total: None,

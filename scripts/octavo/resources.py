@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .config import Book
-from .errors import Location, ManuscriptError
+from .errors import Location, ResourceError
 from .manuscript import Chapter
 from .rawhtml import as_xhtml
 
@@ -27,10 +27,6 @@ UNSAFE_HTML = re.compile(r"<\s*/?\s*(script|iframe|frame|frameset|object|embed|a
 #: Attributes that run code: removed from otherwise harmless tags.
 UNSAFE_ATTRIBUTE = re.compile(r"""\s(on\w+|href|src)\s*=\s*("\s*javascript:[^"]*"|'\s*javascript:[^']*')|"""
                               r"""\son\w+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
-
-
-class ResourceError(ManuscriptError):
-    rule = "resource"
 
 
 def vet_chapter(book: Book, chapter: Chapter, ast: dict) -> dict:

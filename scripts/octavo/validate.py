@@ -5,15 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .errors import OctavoError, ToolError
+from .errors import EpubInvalid, ToolError
 
 JAVA_HINT = ("install Java to run it (Debian/Ubuntu: sudo apt install default-jre-headless; "
              "macOS: brew install openjdk)")
-
-
-class EpubInvalid(OctavoError):
-    exit_code = 1
-    rule = "epubcheck"
 
 
 def epubcheck(path: Path) -> str:

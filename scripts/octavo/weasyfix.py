@@ -114,7 +114,7 @@ def _name_font_program(fonts) -> None:
     dozens of different subsets under one name (a RIP that finds fonts by name may use the
     wrong one), and a whole font (`full_fonts`) is tagged as if it were a subset. The tag
     here comes from the bytes of the program itself: the same subset gets the same tag in
-    any document, a different one (almost surely) another, and pdf.finish_pdf makes sure of
+    any document, a different one (almost surely) another, and finish.finish_pdf makes sure of
     it within a book."""
     font = fonts[0]
     name = re.sub(rb"^/(?:[A-Z]{6}\+)?", b"", font.name)

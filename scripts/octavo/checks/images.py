@@ -10,8 +10,6 @@ from urllib.parse import unquote, urlsplit
 from .scan import Image
 from .text import Emit
 
-#: Width of the text block in print, in inches: an image without a width prints this wide.
-TEXT_WIDTH_IN = 4.4
 #: Resolution print-on-demand printers ask for.
 PRINT_DPI = 300
 _UNITS = {"in": 1.0, "cm": 1 / 2.54, "mm": 1 / 25.4, "pt": 1 / 72, "pc": 1 / 6, "px": 1 / 96}
@@ -19,7 +17,10 @@ _VECTOR = {".svg", ".svgz", ".pdf", ".eps"}
 _NETWORK = {"http", "https", "ftp", "ftps", "sftp", "ws", "wss"}
 
 
-def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit, *, allow_remote: bool = False) -> None:
+def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit, *, text_width_in: float,
+                allow_remote: bool = False) -> None:
+    """`text_width_in`: the print text block's width (pagesetup.text_width), which an image
+    without a width fills and a width in % is a share of."""
     line = image.line
     if not image.alt.strip():
         emit(line, image.column, "image-alt",
@@ -91,7 +92,7 @@ def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit, *, all
         emit(line, image.dest_column, "image-type",
              f"image '{dest}' is a {kind.upper()} file, not what its name says; rename it to "
              f"'{Path(raw_name(dest)).stem}{real}' (the EPUB gets its real type either way)")
-    width_in, how = _print_width(image.attrs, path)
+    width_in, how = _print_width(image.attrs, path, text_width_in)
     if width_in is None:
         return
     needed = math.ceil(width_in * PRINT_DPI - 0.5)
@@ -103,10 +104,10 @@ def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit, *, all
              f"{{width=…}})")
 
 
-def _print_width(attrs: dict[str, str], path: Path) -> tuple[float | None, str]:
+def _print_width(attrs: dict[str, str], path: Path, text_width_in: float) -> tuple[float | None, str]:
     width = attrs.get("width")
     if width:
-        inches = _length(width)
+        inches = _length(width, relative_to=text_width_in)
         if inches is not None:
             return inches, f"{_fmt(inches)} in wide"
     height = attrs.get("height")
@@ -118,13 +119,13 @@ def _print_width(attrs: dict[str, str], path: Path) -> tuple[float | None, str]:
 
                 with PILImage.open(path) as img:
                     w, h = img.size
-                return min(inches * w / h, TEXT_WIDTH_IN), f"{_fmt(inches)} in high"
+                return min(inches * w / h, text_width_in), f"{_fmt(inches)} in high"
             except Exception:
                 return None, ""
-    return TEXT_WIDTH_IN, f"at the text width ({_fmt(TEXT_WIDTH_IN)} in)"
+    return text_width_in, f"at the text width ({_fmt(text_width_in)} in)"
 
 
-def _length(value: str, relative_to: float | None = TEXT_WIDTH_IN) -> float | None:
+def _length(value: str, relative_to: float | None) -> float | None:
     m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(%|in|cm|mm|pt|pc|px)?\s*", value)
     if not m:
         return None

@@ -369,7 +369,7 @@ def _author_lines(names: list[str], room: float = 665):
     regular, _ = cover_fonts(find_styles(load_book(ROOT)))
     draw = ImageDraw.Draw(PILImage.new("RGB", (10, 10)))
     return _names_lines(draw, [n.upper() for n in names], lambda px: ImageFont.truetype(str(regular), px),
-                        1600 - 2 * 170, 6, "AND OTHERS", room)
+                        (1600 - 2 * 170, room), 6, "AND OTHERS")
 
 
 def test_a_name_is_never_broken_across_lines():

@@ -16,9 +16,9 @@ from pathlib import Path
 from . import keys, stamp
 from .cache import Cache, code_fingerprint
 from .config import Book, load_book
-from .context import FORMATS, BuildContext, BuildOptions, BuildReport
+from .context import FORMATS, BuildContext, BuildOptions, BuildReport, Converted
 from .convert import convert, mostly_cached, print_fragments
-from .editions import EDITIONS, Converted, Edition, cover_image
+from .editions import EDITIONS, Edition, cover_image
 from .errors import ChecksFailed, OctavoError
 from .manuscript import Manuscript, read_manuscript
 from .styles import find_styles

@@ -49,6 +49,15 @@ class BuildReport:
 
 
 @dataclass
+class Converted:
+    """The book after conversion, as the editions take it."""
+
+    docs: list  # list[pandoc.ChapterDoc], in reading order
+    fragments: list[str]  # each chapter's print HTML ([] when no printed edition is made)
+    cover: Path | None  # the cover image (EPUB cover, screen edition's first page)
+
+
+@dataclass
 class BuildContext:
     """Everything the stages of one build share; each stage takes it and its own data."""
 

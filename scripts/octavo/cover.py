@@ -50,7 +50,7 @@ BARCODE = (2.0, 1.2)
 
 # --- the typographic cover ---------------------------------------------------------------
 
-def typographic_cover(book: Book, regular: Path, italic: Path, target: Path,
+def typographic_cover(book: Book, faces: tuple[Path, Path], target: Path,
                       size: tuple[int, int] | None = None, *,
                       bleed: tuple[int, int, int, int] = (0, 0, 0, 0), optimize: bool = True) -> Path:
     """Draw title, subtitle, series and authors centred on a plain field; save as PNG.
@@ -59,6 +59,7 @@ def typographic_cover(book: Book, regular: Path, italic: Path, target: Path,
     px) is paper that the printer trims off: the design is laid out in the rest, scaled
     from the 1600×2560 design (positions with the trimmed width and height, type and
     rules with the smaller of the two scales)."""
+    regular, italic = faces  # the book face, upright and italic
     width, height = size or SIZE
     left, top, right, bottom = bleed
     inner_w, inner_h = width - left - right, height - top - bottom
@@ -76,8 +77,7 @@ def typographic_cover(book: Book, regular: Path, italic: Path, target: Path,
 
     def block(text: str, face: ImageFont.FreeTypeFont, y: float, fill: tuple[int, int, int], gap: float,
               spacing: float = 0) -> float:
-        return _block(draw, text, face, y, inner_w, margin, fill, gap=round(gap * s),
-                      spacing=round(spacing * s), x0=left)
+        return _block(_Pen(draw, inner_w, margin, left), text, _Type(face, fill, round(gap * s), round(spacing * s)), y)
 
     sch = book.schema
     y = top + 560 * sy
@@ -94,7 +94,7 @@ def typographic_cover(book: Book, regular: Path, italic: Path, target: Path,
         # up to 300 px more above it for a long list (the block then starts higher).
         room = (560 - 85 - 110 + 300) * s
         lines, face, shown = _names_lines(draw, [n.upper() for n in book.authors], lambda px: font(regular, px),
-                                          inner_w - 2 * margin, round(6 * s), book.phrases["and-others"].upper(), room)
+                                          (inner_w - 2 * margin, room), round(6 * s), book.phrases["and-others"].upper())
         if shown < len(book.authors):
             log.warning("the cover shows %d of %d authors, then '%s': the rest do not fit at a legible size",
                         shown, len(book.authors), book.phrases["and-others"])
@@ -120,12 +120,13 @@ def _series_part(book: Book) -> str:
 AUTHORS_PX, AUTHORS_MIN_PX = 72, 44
 
 
-def _names_lines(draw: ImageDraw.ImageDraw, names: list[str], face, measure: int, spacing: int,
-                 others: str, room: float) -> tuple[list[str], ImageFont.FreeTypeFont, int]:
+def _names_lines(draw: ImageDraw.ImageDraw, names: list[str], face, box: tuple[int, float], spacing: int,
+                 others: str) -> tuple[list[str], ImageFont.FreeTypeFont, int]:
     """The authors as lines of whole names ("A & B" / "C"): a name is never broken. The
-    type shrinks until every name fits the measure and the lines fit the `room` (px of
-    height); only then are the last names replaced by "and others".
+    type shrinks until every name fits the measure and the lines fit the room (`box`:
+    width and height in px); only then are the last names replaced by "and others".
     Returns (lines, font, how many names are shown)."""
+    measure, room = box
     def pack(shown: list[str], font, tail: str = "") -> list[str] | None:
         lines: list[str] = []
         for name in shown:
@@ -155,9 +156,29 @@ def _names_lines(draw: ImageDraw.ImageDraw, names: list[str], face, measure: int
     return [names[0]], smallest, 1
 
 
-def _block(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, y: float, width: int,
-           margin: int, fill: tuple[int, int, int], *, gap: int, spacing: int = 0, x0: float = 0) -> float:
+@dataclass(frozen=True)
+class _Pen:
+    """Where a cover's text goes: the drawing, the width of its field, the side margin
+    and the field's left edge (past the bleed)."""
+
+    draw: ImageDraw.ImageDraw
+    width: int
+    margin: int
+    x0: float = 0
+
+
+@dataclass(frozen=True)
+class _Type:
+    font: ImageFont.FreeTypeFont
+    fill: tuple[int, int, int]
+    gap: int  # below each line, px
+    spacing: int = 0  # between letters, px
+
+
+def _block(pen: _Pen, text: str, type_: _Type, y: float) -> float:
     """Draw `text` centred, wrapped to the measure; return the y below it."""
+    draw, width, margin, x0 = pen.draw, pen.width, pen.margin, pen.x0
+    font, fill, gap, spacing = type_.font, type_.fill, type_.gap, type_.spacing
     for line in _wrap(draw, text, font, width - 2 * margin, spacing):
         line_width = _width(draw, line, font, spacing)
         x = x0 + (width - line_width) / 2
@@ -223,7 +244,7 @@ def epub_cover(book: Book, styles: Styles, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if art is None:
         regular, italic = cover_fonts(styles)
-        return typographic_cover(book, regular, italic, target)
+        return typographic_cover(book, (regular, italic), target)
     with Image.open(art) as source:
         is_png = source.format == "PNG"
         image = ImageOps.exif_transpose(source)
@@ -351,7 +372,7 @@ def build_print_cover(book: Book, styles: Styles, pages: int, target: Path) -> P
         spine = _spine_layout(book, styles, geometry) if geometry.spine_text else None
         palette = _palette(art, geometry)
         blurb_pt, back_top = _fit_blurb(book, styles, geometry, palette, fetcher)
-        document = _cover_html(book, styles, geometry, palette, front, spine, blurb_pt, back_top)
+        document = _cover_html(book, styles, geometry, palette, _WrapParts(front, spine, blurb_pt, back_top))
         fd, name = tempfile.mkstemp(prefix=f".{book.slug}-cover-", suffix=".tmp", dir=target.parent)
         os.close(fd)
         temporary = Path(name)
@@ -386,7 +407,7 @@ def _typographic_front(book: Book, styles: Styles, g: CoverGeometry, target: Pat
     width = math.ceil((g.trim_width + g.bleed) * PRINT_PPI)
     height = math.ceil(g.height * PRINT_PPI)
     bleed = round(g.bleed * PRINT_PPI)
-    return typographic_cover(book, regular, italic, target, (width, height),
+    return typographic_cover(book, (regular, italic), target, (width, height),
                              bleed=(0, bleed, width - math.ceil(g.trim_width * PRINT_PPI), bleed),
                              optimize=False)
 
@@ -636,9 +657,20 @@ def _spine_html(g: CoverGeometry, spine: _Spine) -> str:
             f'<span class="title">{esc(spine.title)}</span>{authors}</div></div>')
 
 
-def _cover_html(book: Book, styles: Styles, g: CoverGeometry, palette: Palette, front: Path,
-                spine: _Spine | None, blurb_pt: float, back_top: float) -> str:
+@dataclass(frozen=True)
+class _WrapParts:
+    """What the wrap's HTML is made of besides the book: the front art, the spine's text
+    (None on a thin spine), the blurb's type size and where the back's text begins."""
+
+    front: Path
+    spine: _Spine | None
+    blurb_pt: float
+    back_top: float
+
+
+def _cover_html(book: Book, styles: Styles, g: CoverGeometry, palette: Palette, parts: _WrapParts) -> str:
     esc = html.escape
+    front, spine, blurb_pt, back_top = parts.front, parts.spine, parts.blurb_pt, parts.back_top
     return (f'<!DOCTYPE html><html lang="{esc(book.schema.language)}"><head><meta charset="utf-8">'
             f"<title>{esc(book.schema.title)} (cover)</title>"
             f"<style>{_css(book, styles, g, palette, back_top)}</style></head><body>"

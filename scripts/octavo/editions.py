@@ -4,21 +4,10 @@ edition is one class here and one entry in `EDITIONS`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import keys
-from .context import BuildContext
-from .pandoc import ChapterDoc
-
-
-@dataclass
-class Converted:
-    """The book after conversion, as the editions take it."""
-
-    docs: list[ChapterDoc]
-    fragments: list[str]  # each chapter's print HTML ([] when no printed edition is made)
-    cover: Path | None  # the cover image (EPUB cover, screen edition's first page)
+from .context import BuildContext, Converted
 
 
 class Edition:
@@ -77,13 +66,11 @@ class PrintEdition(Edition):
             report.layout = f"single-pass ({reason})"
             report.laid_out = [doc.chapter.display for doc in docs]
             ctx.progress("laying out the book in one pass", 0, 1)
-            result = render_single_pass(ctx.book, docs, book.fragments, ctx.styles, target, setup)
+            result = render_single_pass(ctx, book, setup, target)
             ctx.progress("laying out the book in one pass", 1, 1)
             return result
         report.layout = "chapter-wise"
-        result, laid_out = render_chapterwise(ctx.book, docs, book.fragments, ctx.styles, target, setup,
-                                              cache=ctx.cache, jobs=ctx.jobs, tool_versions=str(ctx.tools),
-                                              progress=ctx.progress, pool=pool)
+        result, laid_out = render_chapterwise(ctx, book, setup, target, pool)
         report.laid_out = [doc.chapter.display for doc in docs if doc.chapter.index in laid_out]
         return result
 
@@ -106,8 +93,7 @@ class ScreenEdition(Edition):
 
         ctx.progress("laying out the screen edition", 0, 1)
         target = ctx.work / f"{ctx.book.slug}-screen.pdf"
-        ctx.report.screen_pages = render_screen(ctx.book, book.docs, book.fragments, ctx.styles, book.cover, target,
-                                                cache=ctx.cache, tool_versions=str(ctx.tools))
+        ctx.report.screen_pages = render_screen(ctx, book, target)
         ctx.progress("laying out the screen edition", 1, 1)
         return target
 

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import keys
-from .cache import Cache, assets_digest, digest
-from .config import Book
+from .cache import Cache, digest
+from .context import BuildContext
+from .frontmatter import chapter_section, html_document
 from .pandoc import ChapterDoc
-from .pagesetup import NO_HEADS
+from .pagesetup import NO_HEADS, PrintSetup
 from .styles import Styles
 from .weasy import pad_to_even, render_document, warm_up
 
@@ -61,16 +62,6 @@ def splittable(styles: Styles) -> bool:
             if "target-counter" in body and "nav.toc" not in selector:
                 return False
     return True
-
-
-def styles_digest(styles: Styles) -> str:
-    """Everything in the styles that shapes a page: the stylesheets and the font files."""
-    return keys.styles_key(styles, "print")
-
-
-def layout_key(book: Book, styles_key: str, html_text: str, extra_css: tuple[str, ...], tool_versions: str) -> str:
-    return digest(html_text, *extra_css, styles_key, tool_versions, str(book.root), assets_digest(book.root, html_text),
-                  keys.profile_key(book))
 
 
 def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
@@ -160,16 +151,17 @@ def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=
     return [results[task.index] for task in tasks], sorted(task.index for task in todo)
 
 
-def skeleton_tasks(book: Book, docs: list[ChapterDoc], counts: list[int], starts: list[int], front_html: str,
-                   styles: Styles, styles_key: str, tool_versions: str, jobs: int, page_css: tuple[str, ...],
-                   pdf_options: tuple, chapter_section, html_document) -> list[LayoutTask]:
+def skeleton_tasks(ctx: BuildContext, docs: list[ChapterDoc], front_html: str, counts: list[int],
+                   starts: list[int], setup: PrintSetup) -> list[LayoutTask]:
     """The folio documents: the front matter, then the chapters in `jobs` runs of about
     equal length, each run restarting the page count where it begins."""
-    extra = (*page_css, NO_HEADS)
+    book, styles, jobs = ctx.book, ctx.styles, ctx.jobs
+    styles_key, pdf_options = keys.styles_key(styles, "print"), tuple(setup.pdf_options().items())
+    extra = (*setup.css(book), NO_HEADS)
     keyed = (repr(pdf_options),)
     tasks = [LayoutTask(index=0, html=front_html, root=book.root, styles=styles, extra_css=extra, pad_even=True,
-                        pdf_options=pdf_options, key=layout_key(book, styles_key, front_html, extra + keyed,
-                                                                tool_versions))]
+                        pdf_options=pdf_options, key=keys.layout_key(book, styles_key, front_html, extra + keyed,
+                                                                     ctx.tools))]
     share = sum(counts) / max(jobs, 1)
     runs: list[list[int]] = [[]]
     filled = 0
@@ -188,7 +180,7 @@ def skeleton_tasks(book: Book, docs: list[ChapterDoc], counts: list[int], starts
         css = (*extra, restart)
         tasks.append(LayoutTask(index=number, html=html_text, root=book.root, styles=styles, extra_css=css,
                                 pad_even=True, pdf_options=pdf_options,
-                                key=layout_key(book, styles_key, html_text, css + keyed, tool_versions)))
+                                key=keys.layout_key(book, styles_key, html_text, css + keyed, ctx.tools)))
     return tasks
 
 
@@ -264,8 +256,8 @@ def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: l
         for book_page, (chapter, page) in placement.items():
             links += [(book_page, link) for link in chapters[chapter].meta["links"][page]]
             bookmarks += [(book_page, *mark) for mark in chapters[chapter].meta["bookmarks"][page]]
-        for book_page, (kind, link_target, x0, y0, x1, y1) in links:
-            _add_link(pdf, book_page, kind, link_target, (x0, y0, x1, y1), where, height)
+        for book_page, link in links:
+            _add_link(pdf, book_page, link, where, height)
         bookmarks.sort(key=lambda b: (b[0], b[4]))
         _write_outline(pdf, bookmarks, height)
         _copy_info(pdf, sources[0])
@@ -300,9 +292,11 @@ def _copy_info(pdf, source) -> None:
         pdf.Root.Lang = pikepdf.String(str(source.Root.Lang))
 
 
-def _add_link(pdf, page_index: int, kind: str, target: str, rect: tuple, where: dict, height: float) -> None:
+def _add_link(pdf, page_index: int, link: list, where: dict, height: float) -> None:
+    """`link` as the layout recorded it: kind, target, and its box in CSS px."""
     import pikepdf
 
+    kind, target, *rect = link
     x0, y0, x1, y1 = (v * PX_TO_PT for v in rect)
     box = [x0, height - y1, x1, height - y0]
     annotation = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=box,

@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pikepdf
 
-from .cache import assets_digest, digest
-from .config import Book
+from . import keys
+from .context import BuildContext, Converted
 from .finish import finish_file, finish_pdf, label_screen
 from .frontmatter import chapter_section, front_matter, html_document, print_html
-from .layout import LayoutTask, assemble, layout_documents, layout_key, skeleton_tasks, styles_digest
+from .layout import LayoutTask, assemble, layout_documents, skeleton_tasks
 from .pagesetup import PDF_OPTIONS, PrintSetup, chapter_css, page_css, page_geometry
-from .pandoc import ChapterDoc
 from .preflight import page_fingerprints
-from .styles import Styles
 from .weasy import pad_to_even, render_document
 
 
@@ -36,9 +34,9 @@ class PrintResult:
     fingerprints: list[str] | None = None
 
 
-def render_single_pass(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles,
-                       target: Path, setup: PrintSetup) -> PrintResult:
+def render_single_pass(ctx: BuildContext, converted: Converted, setup: PrintSetup, target: Path) -> PrintResult:
     """Lay the whole book out in one WeasyPrint pass and write the PDF to `target`."""
+    book, styles, docs, fragments = ctx.book, ctx.styles, converted.docs, converted.fragments
     css = setup.css(book)
     document = pad_to_even(render_document(print_html(book, docs, fragments), book.root, styles, css), css[0])
     body_start = next((i for i, page in enumerate(document.pages) if "ch01" in page.anchors), 0)
@@ -47,16 +45,18 @@ def render_single_pass(book: Book, docs: list[ChapterDoc], fragments: list[str],
     return PrintResult(path=target, pages=pages, body_start=body_start, padded=padded)
 
 
-def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, target: Path,
-                       setup: PrintSetup, *, cache, jobs: int, tool_versions: str,
-                       progress=lambda stage, done, total: None, pool=None) -> tuple[PrintResult, list[int]]:
+def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetup, target: Path,
+                       pool=None) -> tuple[PrintResult, list[int]]:
     """Lay chapters out in parallel (and from the cache), then assemble the book.
 
     Returns the result and the indexes (1-based) of the chapters that were laid out."""
+    book, styles, docs, fragments, cache, jobs = (ctx.book, ctx.styles, converted.docs, converted.fragments,
+                                                  ctx.cache, ctx.jobs)
+    progress = ctx.progress
     continuous = book.schema.footnotes.numbering == "continuous"
     extra = chapter_css(book, setup)
     options = tuple(setup.pdf_options().items())
-    tasks, offset, styles_key = [], 0, styles_digest(styles)
+    tasks, offset, styles_key = [], 0, keys.styles_key(styles, "print")
     for position, (doc, fragment) in enumerate(zip(docs, fragments)):
         section = chapter_section(book, doc, fragment, first=position == 0,
                                   note_offset=offset if continuous else None)
@@ -64,7 +64,7 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
         text = html_document(book, [section])
         tasks.append(LayoutTask(index=doc.chapter.index, html=text, root=book.root, styles=styles,
                                 extra_css=extra, pdf_options=options,
-                                key=layout_key(book, styles_key, text, extra + (repr(options),), tool_versions)))
+                                key=keys.layout_key(book, styles_key, text, extra + (repr(options),), ctx.tools)))
     chapters, laid_out = layout_documents(tasks, cache, jobs,
                                           lambda done, total: progress("laying out chapters", done, total),
                                           pool=pool)
@@ -79,8 +79,7 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
     # The folios: the front matter (its contents now with page numbers) and the chapters'
     # pages, empty but for their folios, in a few runs laid out side by side.
     front = html_document(book, [front_matter(book, docs, numbers)])
-    groups = skeleton_tasks(book, docs, counts, starts, front, styles, styles_key, tool_versions, jobs,
-                            setup.css(book), options, chapter_section, html_document)
+    groups = skeleton_tasks(ctx, docs, front, counts, starts, setup)
     parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total),
                                 kind="folios", pool=pool)
     progress("assembling the PDF", 0, 1)
@@ -99,10 +98,10 @@ def render_chapterwise(book: Book, docs: list[ChapterDoc], fragments: list[str],
                        fingerprints=fingerprints), laid_out
 
 
-def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styles: Styles, cover: Path,
-                  target: Path, *, cache, tool_versions: str) -> int:
+def render_screen(ctx: BuildContext, converted: Converted, target: Path) -> int:
     """The screen edition: cover first, symmetric pages, no blank versos, live links,
     bookmarks, tagged for screen readers. One pass; cached whole. Returns the page count."""
+    book, styles, docs, fragments, cover = ctx.book, ctx.styles, converted.docs, converted.fragments, converted.cover
     geometry = dataclasses.replace(page_geometry(book), symmetric=True, bleed=0.0, marks=False)
     css = (page_css(book, geometry),)
     image = base64.b64encode(cover.read_bytes()).decode()
@@ -112,9 +111,8 @@ def render_screen(book: Book, docs: list[ChapterDoc], fragments: list[str], styl
     sections = [chapter_section(book, doc, fragment, first=position == 0)
                 for position, (doc, fragment) in enumerate(zip(docs, fragments))]
     document_html = html_document(book, [cover_html, front_matter(book, docs), *sections])
-    key = digest(document_html, *css, styles_digest(styles), styles.screen.read_bytes(), tool_versions,
-                 assets_digest(book.root, document_html),
-                 str(book.root))
+    key = keys.screen_key(book, styles, document_html, css, ctx.tools)
+    cache = ctx.cache
     cached = cache.get("screen-pdf", key)
     if cached is not None:
         target.write_bytes(cached)

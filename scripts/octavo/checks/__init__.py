@@ -94,7 +94,7 @@ class _Checker:
         about the book, so they are cached like the spelling."""
         has_notes = bool(sc.refs or sc.defs or sc.inline_notes)
         self._cached("check-text", lambda out: check_text(sc, has_notes=has_notes, curly_book=curly_book,
-                                                          french=french, emit=out, note_regions=regions,
+                                                          emit=out, note_regions=regions,
                                                           language=self.book.schema.language),
                      emit, "text", chapter.text, str(curly_book), str(french), self.book.schema.language)
 

@@ -71,10 +71,11 @@ _PLACEHOLDER_TEXT = re.compile(r"\b(?:TODO|TBD|FIXME|XXX+)\b|(?i:\[citation need
 _NOT_TEXT = ("blank", "code", "meta", "linkdef", "rule", "underline", "div", "comment")
 
 
-def check_text(scan: Scan, *, has_notes: bool, curly_book: bool, french: bool, emit: Emit,
+def check_text(scan: Scan, *, has_notes: bool, curly_book: bool, emit: Emit,
                note_regions: dict[int, list[tuple[int, int]]], language: str = "en") -> None:
     """Run every text rule on every line of running text. A line marked as another
     language as a whole (`::: {lang=fr}`) follows that language's rules."""
+    french = language.lower().startswith("fr")
     french_punct = re.compile(_SPACE_PUNCT.pattern.replace(",.;:!?", ",."))
     whole_lines = {line: lang for line, start, end, lang in scan.langs
                    if start == 0 and end >= len(scan.lines[line - 1].rstrip())}

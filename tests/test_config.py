@@ -313,3 +313,36 @@ def test_isbn_with_wrong_check_digit_is_refused(tmp_path: Path, isbn: str) -> No
         load_book(write_book(tmp_path, f'title: T\nidentifiers:\n  isbn_print: "{isbn}"\n'))
     assert "book.yaml:3:3" in str(caught.value)
     assert "check digit is wrong" in str(caught.value)
+
+
+# --- every file book.yaml names is checked when the book loads (issue 10, item 7) -------
+
+@pytest.mark.parametrize("yaml_line, files, message", [
+    ("cover: art/front.jpg", {}, "cover image 'art/front.jpg' does not exist"),
+    ("cover: front.png", {"front.png": b"not a picture"}, "cannot be read as an image"),
+    ("output_profile: printer.icc", {}, "output profile 'printer.icc' does not exist"),
+    ("output_profile: printer.icc", {"printer.icc": b"not a profile"}, "is not an ICC profile"),
+    ("styles: mystyles", {"mystyles/print.css": "p {}"}, "has no base.css"),
+    ("fonts: {directory: myfonts}", {"myfonts/README": "fonts go here"}, "no .ttf or .otf font files"),
+])
+def test_files_book_yaml_names_are_checked_when_it_loads(tmp_path, yaml_line, files, message) -> None:
+    from conftest import make_book
+
+    from octavo.config import load_book
+    from octavo.errors import ConfigError
+
+    key = yaml_line.split(":")[0]
+    root = make_book(tmp_path, f'title: "T"\n{yaml_line}\n', {"manuscript/01-a.md": "# A\n\nText.\n", **files})
+    with pytest.raises(ConfigError) as error:
+        load_book(root)  # not later, in whichever stage first opens the file
+    assert message in str(error.value)
+    assert ":".join(str(error.value.where).split(":")[:2]).endswith("book.yaml:2"), (key, str(error.value.where))
+
+
+def test_printer_names_are_the_printer_table() -> None:
+    from typing import get_args
+
+    from octavo.config import PrinterName
+    from octavo.printers import PRINTERS
+
+    assert set(get_args(PrinterName)) == set(PRINTERS)

@@ -302,9 +302,8 @@ def test_cover_warns_when_the_art_is_below_300_ppi(tmp_path, caplog):
 
 
 def test_missing_cover_art_is_a_config_error(tmp_path):
-    book, styles = _book(tmp_path / "b", 'cover: "nope.jpg"\n')
-    with pytest.raises(ConfigError) as info:
-        epub_cover(book, styles, tmp_path / "cover.png")
+    with pytest.raises(ConfigError) as info:  # when book.yaml is loaded (config.check_files)
+        _book(tmp_path / "b", 'cover: "nope.jpg"\n')
     assert "nope.jpg" in str(info.value) and "book.yaml:" in str(info.value)
 
 

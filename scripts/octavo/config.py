@@ -17,7 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic import ValidationInfo
 
 from .errors import ConfigError, Location
+from .printers import PRINTERS
 from .rules import RULES
+
+#: The printers book.yaml may name: exactly the presets in printers.py.
+PrinterName = Literal.__getitem__(tuple(PRINTERS))
 
 CONFIG_NAME = "book.yaml"
 
@@ -142,7 +146,7 @@ class BookSchema(_Strict):
     trim: str = "6x9"
     #: Who prints the book: sets minimum margins, the gutter by page count, bleed, padding,
     #: PDF/X, and what `octavo preflight` checks (see printers.py).
-    printer: Literal["kdp", "ingramspark", "lulu", "generic"] = "generic"
+    printer: PrinterName = "generic"
     bleed: bool = False  # only for art that runs off the page edge; text-only books need none
     marks: Literal["none", "crop"] = "none"  # crop marks: offset printers only (printer: generic)
     paper: Literal["white", "cream"] = "white"  # sets the print cover's spine width
@@ -308,8 +312,66 @@ def load_book(root: Path) -> Book:
     except ValidationError as exc:
         raise _config_error(exc, config_path, lines) from None
     identifier = _identifier(schema, root)
-    return Book(root=root, config_path=config_path, schema=schema, slug=slugify(schema.title),
+    book = Book(root=root, config_path=config_path, schema=schema, slug=slugify(schema.title),
                 identifier=identifier, positions=lines)
+    check_files(book)
+    return book
+
+
+def check_files(book: Book) -> None:
+    """Every file book.yaml names is checked here, once, when the book is loaded: the cover
+    art, the printer's colour profile, the styles and fonts folders. The stages that use
+    them can then take them as given, and a mistake is one line at its key."""
+    s = book.schema
+    if s.cover:
+        _check_image(book, book.project_path(s.cover, key="cover"))
+    if s.output_profile:
+        _check_cmyk_profile(book, book.project_path(s.output_profile, key="output_profile"))
+    styles = book.project_path(s.styles, key="styles")
+    if s.styles != "styles" and not (styles / "base.css").is_file():
+        raise ConfigError(f"styles folder '{s.styles}' has no base.css", where=book.locate("styles"),
+                          hint="point 'styles' at a folder with base.css, print.css and epub.css")
+    fonts = book.project_path(s.fonts.directory, key="fonts.directory")
+    if fonts.is_dir() and not any(p.suffix.lower() in FONT_SUFFIXES for p in fonts.iterdir()):
+        raise ConfigError(f"no .ttf or .otf font files in {fonts}", where=book.locate("fonts.directory"),
+                          hint="put the book's font files there, or remove fonts.directory to use EB Garamond")
+
+
+FONT_SUFFIXES = {".ttf", ".otf"}
+
+
+def _check_image(book: Book, path: Path) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.is_file():
+        raise ConfigError(f"cover image '{book.schema.cover}' does not exist", where=book.locate("cover"),
+                          hint="fix the path, or remove 'cover' to get a typographic cover")
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ConfigError(f"cover image '{book.schema.cover}' cannot be read as an image ({exc})",
+                          where=book.locate("cover"), hint="save it as JPEG or PNG") from None
+
+
+def _check_cmyk_profile(book: Book, path: Path) -> None:
+    """WeasyPrint silently drops a profile it cannot read; say so instead."""
+    from PIL import ImageCms
+
+    if not path.is_file():
+        raise ConfigError(f"output profile '{book.schema.output_profile}' does not exist",
+                          where=book.locate("output_profile"),
+                          hint="point it at the CMYK .icc file your printer names")
+    try:
+        space = ImageCms.ImageCmsProfile(str(path)).profile.xcolor_space.strip()
+    except (OSError, ImageCms.PyCMSError) as exc:
+        raise ConfigError(f"output profile '{book.schema.output_profile}' is not an ICC profile ({exc})",
+                          where=book.locate("output_profile"),
+                          hint="use the CMYK .icc file your printer names") from None
+    if space != "CMYK":
+        raise ConfigError(f"output profile '{book.schema.output_profile}' is a {space} profile, not CMYK",
+                          where=book.locate("output_profile"),
+                          hint="PDF/X-1a needs the printer's CMYK profile (e.g. a SWOP or FOGRA one)")
 
 
 def _identifier(schema: BookSchema, root: Path) -> str:

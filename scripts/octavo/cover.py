@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .config import Book
 from .errors import ConfigError, ResourceRefused, ToolError
@@ -216,20 +216,11 @@ def cover_fonts(styles: Styles) -> tuple[Path, Path]:
 
 
 def cover_art(book: Book) -> Path | None:
-    """The book's own cover art (book.yaml `cover:`), checked; None for a typographic cover."""
+    """The book's own cover art (book.yaml `cover:`, checked when the book was loaded);
+    None for a typographic cover."""
     if not book.schema.cover:
         return None
-    path = book.project_path(book.schema.cover, key="cover")
-    if not path.is_file():
-        raise ConfigError(f"cover image '{book.schema.cover}' does not exist", where=book.locate("cover"),
-                          hint="fix the path, or remove 'cover' to get a typographic cover")
-    try:
-        with Image.open(path) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ConfigError(f"cover image '{book.schema.cover}' cannot be read as an image ({exc})",
-                          where=book.locate("cover"), hint="save it as JPEG or PNG") from None
-    return path
+    return book.project_path(book.schema.cover, key="cover")
 
 
 def epub_cover(book: Book, styles: Styles, target: Path) -> Path:

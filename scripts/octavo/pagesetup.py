@@ -4,11 +4,9 @@ PrintSetup), the page CSS they make, and the measure a chapter's code and tables
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from .codewrap import wrap_code
 from .config import Book
-from .errors import ConfigError
 from .indents import indents
 from .tablefit import fit_tables
 
@@ -186,22 +184,6 @@ html, a, a:visited { color: device-cmyk(0 0 0 1); }
 """
 
 
-def _check_cmyk_profile(path: Path, book: Book) -> None:
-    """WeasyPrint silently drops a profile it cannot read; say so instead."""
-    from PIL import ImageCms
-
-    try:
-        space = ImageCms.ImageCmsProfile(str(path)).profile.xcolor_space.strip()
-    except (OSError, ImageCms.PyCMSError) as exc:
-        raise ConfigError(f"output profile '{book.schema.output_profile}' is not an ICC profile ({exc})",
-                          where=book.locate("output_profile"),
-                          hint="use the CMYK .icc file your printer names") from None
-    if space != "CMYK":
-        raise ConfigError(f"output profile '{book.schema.output_profile}' is a {space} profile, not CMYK",
-                          where=book.locate("output_profile"),
-                          hint="PDF/X-1a needs the printer's CMYK profile (e.g. a SWOP or FOGRA one)")
-
-
 def print_setup(book: Book, pages: int | None = None) -> PrintSetup:
     """The print edition for the book's printer (book.yaml `printer`)."""
     from .printers import PRINTERS
@@ -213,12 +195,7 @@ def print_setup(book: Book, pages: int | None = None) -> PrintSetup:
         variant = "pdf/x-1a" if printer.pdfx == "PDF/X-1a" else printer.pdfx.lower()
         colour = CMYK_CSS
         if book.schema.output_profile:
-            profile = book.project_path(book.schema.output_profile, key="output_profile")
-            if not profile.is_file():
-                raise ConfigError(f"output profile '{book.schema.output_profile}' does not exist",
-                                  where=book.locate("output_profile"),
-                                  hint="point it at the CMYK .icc file your printer names")
-            _check_cmyk_profile(profile, book)
+            profile = book.project_path(book.schema.output_profile, key="output_profile")  # checked by config
             colour = ("@color-profile device-cmyk { components: cyan, magenta, yellow, black; "
                       f"src: url({_css_string(profile.as_uri())}); }}\n") + colour
     pod = printer.name != "generic"

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Printer:
     name: str
     trims: tuple[tuple[float, float], ...]          # (width, height); empty = any size
@@ -48,25 +48,31 @@ PRINTERS: dict[str, Printer] = {
     # KDP paperback, B&W. Annotations only warn: whether KDP rejects link annotations is
     # UNVERIFIED (standards.md §1.2). Spine: white 0.002252 in/page, cream 0.0025; spine
     # text needs more than 79 pages (KDP cover guide).
-    "kdp": Printer("kdp", KDP_TRIMS, 24, 828, KDP_GUTTER, 0.25, 0.25, True, True, None,
-                   False, 650.0, bleed_min=0.375, bleed_sides="outside",
+    "kdp": Printer(name="kdp", trims=KDP_TRIMS, min_pages=24, max_pages=828, gutter=KDP_GUTTER,
+                   outside_min=0.25, top_bottom_min=0.25, even_pages=True, fonts_full=True, pdfx=None,
+                   forbid_annotations=False, max_file_mb=650.0, bleed_min=0.375, bleed_sides="outside",
                    paper=(("white", 0.002252), ("cream", 0.0025)), spine_text_min_pages=80),
     # IngramSpark / Lightning Source: 0.5 in on all sides; PDF/X-1a, CMYK. Trim list and
     # page range UNVERIFIED (login-only guide): any trim, 18-1200 pages. Spine per page
     # UNVERIFIED (their cover template generator is the reference).
-    "ingramspark": Printer("ingramspark", (), 18, 1200, ((1, 1_000_000, 0.5),), 0.5, 0.5,
-                           True, False, "PDF/X-1a", False, math.inf, bleed_sides="outside",
+    "ingramspark": Printer(name="ingramspark", trims=(), min_pages=18, max_pages=1200,
+                           gutter=((1, 1_000_000, 0.5),), outside_min=0.5, top_bottom_min=0.5,
+                           even_pages=True, fonts_full=False, pdfx="PDF/X-1a", forbid_annotations=False,
+                           max_file_mb=math.inf, bleed_sides="outside",
                            paper=(("white", 0.0025), ("cream", 0.0025)), spine_text_min_pages=48),
     # Lulu: 0.5 in safety margin inside the trim, bleed on every side; size taken from
     # the PDF. Page range and spine UNVERIFIED: 32-800 pages, spine ≈ pages/444 + 0.06 in
     # (written here as per-page thickness 0.00225 plus the margin the template adds).
-    "lulu": Printer("lulu", (), 32, 800, ((1, 1_000_000, 0.5),), 0.5, 0.5, True, False, None,
-                    False, math.inf, bleed_sides="all",
+    "lulu": Printer(name="lulu", trims=(), min_pages=32, max_pages=800, gutter=((1, 1_000_000, 0.5),),
+                    outside_min=0.5, top_bottom_min=0.5, even_pages=True, fonts_full=False, pdfx=None,
+                    forbid_annotations=False, max_file_mb=math.inf, bleed_sides="all",
                     paper=(("white", 0.00225), ("cream", 0.00225)), spine_text_min_pages=80),
     # generic: permissive (any trim, any count, 0.25 in everywhere); an offset printer
     # may ask for bleed on all sides and crop marks.
-    "generic": Printer("generic", (), 1, 1_000_000, ((1, 1_000_000, 0.25),), 0.25, 0.25,
-                       False, False, None, False, math.inf, bleed_sides="all", marks_allowed=True,
+    "generic": Printer(name="generic", trims=(), min_pages=1, max_pages=1_000_000,
+                       gutter=((1, 1_000_000, 0.25),), outside_min=0.25, top_bottom_min=0.25,
+                       even_pages=False, fonts_full=False, pdfx=None, forbid_annotations=False,
+                       max_file_mb=math.inf, bleed_sides="all", marks_allowed=True,
                        spine_text_min_pages=80),
 }
 

@@ -6,8 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Book
-from .errors import ConfigError
+from .config import FONT_SUFFIXES, Book
 
 # fontTools narrates font quirks (Inconsolata's "huge advance width"s) when a font is read;
 # nothing there is for the writer.
@@ -31,18 +30,14 @@ class Styles:
 
 def find_styles(book: Book) -> Styles:
     """The book's own styles/ (base.css, print.css, epub.css, fonts/), else octavo's."""
+    # (config.check_files has refused a named styles folder without base.css, and a
+    # fonts folder without fonts.)
     own = book.project_path(book.schema.styles, key="styles")
     directory = own if (own / "base.css").is_file() else DEFAULT_STYLES
-    if book.schema.styles != "styles" and directory == DEFAULT_STYLES:
-        raise ConfigError(f"styles folder '{book.schema.styles}' has no base.css", where=book.locate("styles"),
-                          hint="point 'styles' at a folder with base.css, print.css and epub.css")
     fonts_dir = book.project_path(book.schema.fonts.directory, key="fonts.directory")
     if not fonts_dir.is_dir():
         fonts_dir = DEFAULT_STYLES / "fonts"
-    fonts = tuple(sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in {".ttf", ".otf"}))
-    if not fonts:
-        raise ConfigError(f"no .ttf or .otf font files in {fonts_dir}", where=book.locate("fonts.directory"),
-                          hint="put the book's font files there, or remove fonts.directory to use EB Garamond")
+    fonts = tuple(sorted(p for p in fonts_dir.iterdir() if p.suffix.lower() in FONT_SUFFIXES))
     # A book's own styles folder may predate the screen edition: octavo's sheet then applies.
     screen = directory / "screen.css" if (directory / "screen.css").is_file() else DEFAULT_STYLES / "screen.css"
     return Styles(directory=directory, base=directory / "base.css", print=directory / "print.css",

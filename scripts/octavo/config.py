@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic import ValidationInfo
 
+from .access import inside
 from .errors import ConfigError, Location
 from .printers import PRINTERS
 from .rules import RULES
@@ -275,7 +276,7 @@ def _names(value: Names | None) -> list[str]:
 def resolve_inside(root: Path, relative: str, *, where: Location | None = None) -> Path:
     """Return root/relative resolved; raise ConfigError when it leaves root (symlinks too)."""
     path = (root / relative).resolve()
-    if not path.is_relative_to(root.resolve()):
+    if not inside(path, root):
         raise ConfigError(f"'{relative}' is outside the project folder", where=where,
                           hint="keep every file the book uses inside the project")
     return path

@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .access import inside
+
 #: Raster images that a PDF/X job gets in CMYK (vector SVG is drawn by WeasyPrint itself).
 RASTER = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
 
@@ -35,7 +37,7 @@ class ProjectFetcher(URLFetcher):
         if parts.scheme != "file":
             raise FatalURLFetchingError(f"refused to fetch '{url}' (remote resource)")
         path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.allowed):
+        if not inside(path, *self.allowed):
             raise FatalURLFetchingError(f"refused to read '{path}' (outside the project)")
         if self.cmyk and path.suffix.lower() in RASTER and path.is_file():
             stat = path.stat()

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
 
 from .config import Book
 from .errors import Location, ResourceError
+from .access import resolve
 from .manuscript import Chapter
 from .rawhtml import as_xhtml
 
@@ -72,33 +72,34 @@ def _raw_sources(book: Book, chapter: Chapter, raw: str, allow_remote: bool) -> 
 
 
 def vet_path(book: Book, chapter: Chapter, url: str, allow_remote: bool) -> str:
-    """The path the tools may read for `url`, relative to the book folder; or an error."""
+    """The path the tools may read for `url`, relative to the book folder; or an error.
+    (access.resolve decides, as it does for the checker: a refusal here is a finding there.)"""
     where = _locate(chapter, url)
-    parts = urlsplit(url)
-    if parts.scheme == "data":
+    found = resolve(book.root, chapter.path.parent, url)
+    if found.kind == "data" or (found.kind == "remote" and allow_remote):
         return url
-    if parts.scheme in ("http", "https", "ftp"):
-        if allow_remote:
-            return url
+    if found.kind == "remote":
         raise ResourceError(f"image '{url}' is on the network; the build does not fetch anything", where=where,
                             hint="download it into the project (e.g. manuscript/images/), or set "
                                  "resources: {remote: true} in book.yaml")
-    if parts.scheme and parts.scheme != "file":
-        raise ResourceError(f"image '{url}' uses the unsupported scheme '{parts.scheme}:'", where=where,
+    if found.kind == "scheme":
+        raise ResourceError(f"image '{url}' uses the unsupported scheme '{found.scheme}:'", where=where,
                             hint="use a path to a file inside the project")
-    path = Path(unquote(parts.path))
-    resolved = (path if path.is_absolute() else chapter.path.parent / path).resolve()
-    if not resolved.is_relative_to(book.root.resolve()):
+    if found.kind == "outside":
         raise ResourceError(f"image '{url}' is outside the project", where=where,
                             hint="copy the image into the project (e.g. manuscript/images/) and use a relative path")
-    if not resolved.is_file():
+    if found.kind != "file":
         raise ResourceError(f"image '{url}' does not exist", where=where,
                             hint="check the file name and that the path is relative to this chapter's folder")
-    return quote(str(resolved.relative_to(book.root.resolve())))
+    return quote(str(found.path.relative_to(book.root.resolve())))
 
 
 def _locate(chapter: Chapter, text: str) -> Location:
-    offset = chapter.text.find(text)
+    """Where `text` (an image's path) is written as a path: after `](` or `src=`, not in
+    the prose around it; the first such place."""
+    offsets = [chapter.text.find(prefix + text) for prefix in ("](", "](<", '="', "='", "=")]
+    offsets = [o + len(prefix) for o, prefix in zip(offsets, ("](", "](<", '="', "='", "=")) if o >= 0]
+    offset = min(offsets) if offsets else chapter.text.find(text)
     if offset < 0:
         return Location(chapter.display)
     line = chapter.text.count("\n", 0, offset) + 1

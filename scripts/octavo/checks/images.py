@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..access import resolve
 from .scan import Image
 from .text import Emit
 
@@ -14,7 +15,6 @@ from .text import Emit
 PRINT_DPI = 300
 _UNITS = {"in": 1.0, "cm": 1 / 2.54, "mm": 1 / 25.4, "pt": 1 / 72, "pc": 1 / 6, "px": 1 / 96}
 _VECTOR = {".svg", ".svgz", ".pdf", ".eps"}
-_NETWORK = {"http", "https", "ftp", "ftps", "sftp", "ws", "wss"}
 
 
 def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit, *, text_width_in: float,
@@ -29,52 +29,38 @@ def check_image(image: Image, chapter_path: Path, root: Path, emit: Emit, *, tex
     dest = image.dest.strip()
     if "\x00" in dest:
         return  # half inside an HTML comment: not a real image
-    if not dest:
-        emit(line, image.dest_column or image.column, "image-missing", "image has no file name; write it in the (…)")
+    found = resolve(root, chapter_path.parent, dest)  # exactly as the build resolves it
+    at = image.dest_column or image.column
+    if found.kind == "empty":
+        emit(line, at, "image-missing", "image has no file name; write it in the (…)")
         return
-    try:
-        parts = urlsplit(dest)
-    except ValueError:
-        emit(line, image.dest_column, "image-missing", f"image file '{dest}' is not a valid path or URL")
+    if found.kind == "invalid":
+        emit(line, at, "image-missing", f"image file '{dest}' is not a valid path or URL")
         return
-    scheme = parts.scheme.lower()
-    if scheme in _NETWORK:
+    if found.kind == "remote":
         if not allow_remote:
-            emit(line, image.dest_column, "image-remote",
+            emit(line, at, "image-remote",
                  f"image '{dest}' is on the network, and the build does not fetch anything; download it "
                  "into the project (e.g. manuscript/images/), or set resources: {remote: true} in book.yaml")
         return
-    if scheme == "data":
+    if found.kind == "data":
         return
-    if scheme and scheme != "file" and len(scheme) > 1:  # (one letter: a Windows drive, C:\...)
-        emit(line, image.dest_column, "image-outside",
-             f"image '{dest}' uses the unsupported scheme '{scheme}:'; use a path to a file inside the project")
+    if found.kind == "scheme":
+        emit(line, at, "image-outside",
+             f"image '{dest}' uses the unsupported scheme '{found.scheme}:'; use a path to a file inside the project")
         return
-    raw = unquote(parts.path) if parts.scheme == "file" else dest
-    candidates = [raw] if parts.scheme == "file" else [raw, unquote(raw)]
-    base = chapter_path.parent
-    resolved_root = root.resolve()
-    path = None
-    for candidate in candidates:
-        p = Path(candidate)
-        full = p if p.is_absolute() else base / p
-        try:
-            resolved = full.resolve()
-        except (OSError, RuntimeError, ValueError):
-            continue
-        if not resolved.is_relative_to(resolved_root):
-            emit(line, image.dest_column, "image-outside",
-                 f"image '{dest}' is outside the project folder; copy it into the project "
-                 "(e.g. beside the chapter) and use a relative path")
-            return
-        if resolved.is_file():
-            path = resolved
-            break
-    if path is None:
-        close = _close_file(base, raw)
+    if found.kind == "outside":
+        emit(line, at, "image-outside",
+             f"image '{dest}' is outside the project folder; copy it into the project "
+             "(e.g. beside the chapter) and use a relative path")
+        return
+    if found.kind == "missing":
+        raw = raw_name(dest) if dest.lower().startswith("file:") else dest
+        close = _close_file(chapter_path.parent, raw)
         hint = f"did you mean '{close}'?" if close else "paths are relative to the chapter's folder"
-        emit(line, image.dest_column, "image-missing", f"image file '{dest}' does not exist; {hint}")
+        emit(line, at, "image-missing", f"image file '{dest}' does not exist; {hint}")
         return
+    path = found.path
     if path.suffix.lower() in _VECTOR:
         return
     try:

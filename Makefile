@@ -10,7 +10,7 @@ BOOK   ?= .
 OUT    ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all pdf screen epub cover check test test-fast tools bench help clean venv
+.PHONY: all pdf screen epub cover dist check test test-fast tools bench help clean venv
 
 all: $(STAMP)  ## Build everything into build/: print PDF, screen PDF, EPUB
 	$(BIN)/octavo build $(BOOK) $(if $(OUT),--out $(OUT))
@@ -26,6 +26,9 @@ epub: $(STAMP)  ## Build the EPUB 3: build/<slug>.epub
 
 cover: pdf  ## Build the print cover wrap: build/<slug>-cover.pdf
 	$(BIN)/octavo cover $(BOOK) $(if $(OUT),--out $(OUT))
+
+dist: $(STAMP)  ## Build if needed, check, and write dist/: <slug>-<version> EPUB, PDFs, covers, SHA256SUMS, MANIFEST
+	$(BIN)/octavo dist $(BOOK) $(if $(OUT),--out $(OUT))
 
 check: $(STAMP)  ## Check the manuscript (footnotes, links, images, text, spelling); never changes it
 	$(BIN)/octavo check $(BOOK)

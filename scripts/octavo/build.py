@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import keys, stamp
+from . import keys, sourcedate, stamp
 from .cache import Cache, code_fingerprint
 from .config import Book, load_book
 from .context import FORMATS, BuildContext, BuildOptions, BuildReport, Converted
@@ -34,7 +34,8 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
     started, report = time.monotonic(), BuildReport()
     out = (opts.out_dir or Path(book_dir) / "build").resolve()
     request = {"book": str(Path(book_dir).resolve()), "formats": ",".join(sorted(formats)),
-               "single_pass": opts.single_pass, "octavo": code_fingerprint()}
+               "single_pass": opts.single_pass, "octavo": code_fingerprint(),
+               "dated": sourcedate.outside_inputs(Path(book_dir))}  # the files' dates (sourcedate.py)
     # 0. Nothing that the last build read has changed: nothing to do (milliseconds).
     if (previous := stamp.current_outputs(out, request)) is not None:
         report.up_to_date, report.outputs, report.seconds = True, previous, time.monotonic() - started

@@ -94,12 +94,53 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("--out", type=Path, default=None,
                        help="folder with the built PDF; the cover is written there (default: BOOK_DIR/build)")
     cover.set_defaults(run=_cover)
-    for p in (build, check, preflight, cover):
+    shipping = _add_shipping_commands(sub)
+    for p in (build, check, preflight, cover, *shipping):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                        help="say what was redone, list every check finding, show tools' output on errors")
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show the traceback of an error")
     return parser
+
+
+def _add_shipping_commands(sub) -> list[argparse.ArgumentParser]:
+    """`octavo new` (start a book) and `octavo dist` (the files to upload)."""
+    new = sub.add_parser("new", help="start a new book: book.yaml, a sample chapter, a Makefile")
+    new.add_argument("book_dir", type=Path, help="the folder to create (must be new or empty)")
+    new.set_defaults(run=_new)
+    dist = sub.add_parser("dist", help="build if needed, check, and put the files to upload into dist/ with "
+                                       "SHA256SUMS and a MANIFEST")
+    dist.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
+    dist.add_argument("--out", type=Path, default=None, help="build folder (default: BOOK_DIR/build)")
+    dist.add_argument("--dist", type=Path, default=None, help="where the files go (default: BOOK_DIR/dist)")
+    dist.set_defaults(run=_dist)
+    return [new, dist]
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .errors import shown_path
+    from .newbook import new_book
+
+    new_book(args.book_dir)
+    print(f"octavo: new book in {shown_path(args.book_dir)}: edit book.yaml and manuscript/, "
+          f"then run make -C {shown_path(args.book_dir)}")
+    return EXIT_OK
+
+
+def _dist(args: argparse.Namespace) -> int:
+    from .dist import make_dist
+
+    result = make_dist(args.book_dir, out=args.out, dist=args.dist)
+    for line in result.messages:
+        print(f"octavo: {line}", file=sys.stderr)
+    if result.problems:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(f"octavo: dist: refused: {len(result.problems)} problem{'s' if len(result.problems) > 1 else ''} "
+              "to fix first", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"octavo: dist: {len(result.files)} files in {result.folder}")
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:

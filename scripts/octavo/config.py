@@ -40,6 +40,7 @@ TRIM_SIZES: dict[str, tuple[float, float]] = {
 }
 
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]*$")
 _ISBN = re.compile(r"^(97[89])?\d{9}[\dX]$")
 
 Names = str | list[str]
@@ -140,6 +141,8 @@ class BookSchema(_Strict):
     publisher: str | None = None
     date: str | None = None
     edition: str | None = None
+    #: The release, for `octavo dist`'s file names (1.0.0, 2026.1); default: the git tag.
+    version: str | None = None
     rights: str | None = None
     description: str | None = None
     series: Series | None = None
@@ -179,6 +182,15 @@ class BookSchema(_Strict):
             return value.isoformat()[:10]
         if isinstance(value, int):
             return str(value)
+        return value
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)):  # version: 1.0 is a number to YAML
+            value = str(value)
+        if isinstance(value, str) and not _VERSION.match(value):
+            raise ValueError("a version is letters, digits, '.', '-', '+' and '_' (it names files), e.g. 1.0.0")
         return value
 
     @field_validator("language")

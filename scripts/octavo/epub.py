@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +13,7 @@ import yaml
 
 from .config import Book
 from .errors import Location, ManuscriptError
-from . import keys
+from . import keys, sourcedate
 from .context import BuildContext
 from .codewrap import hang_code_lines
 from .epubfix import repair
@@ -111,8 +109,12 @@ def _splice(ctx: BuildContext, docs: list[ChapterDoc], chapter_keys: list[str], 
     if old_book is None or old_keys is None or len(json.loads(old_keys)) != len(chapter_keys):
         return None
     changed = [i for i, (old, new) in enumerate(zip(json.loads(old_keys), chapter_keys)) if old != new]
-    if not changed:
-        return old_book
+    if not changed:  # the same text; the date may still be another (SOURCE_DATE_EPOCH, a commit)
+        with zipfile.ZipFile(io.BytesIO(old_book)) as old:
+            opf_name = next(n for n in old.namelist() if n.endswith(".opf"))
+            opf = old.read(opf_name).decode()
+        patched = _patch_opf(opf, modified_time(book, docs), book)
+        return old_book if patched == opf else _replace(old_book, {opf_name: patched.encode()})
     # One content document per chapter, and nothing in a changed chapter that depends
     # on the rest of the book (links into other chapters, media numbered book-wide).
     if not all(doc.single_part for doc in docs) or not all(_self_contained(docs[i]) for i in changed):
@@ -209,14 +211,10 @@ def _images_and_alt(docs: list[ChapterDoc]) -> tuple[bool, bool]:
 
 
 def modified_time(book: Book, docs: list[ChapterDoc]) -> str:
-    """The EPUB's modification time: SOURCE_DATE_EPOCH when set (reproducible builds);
-    else the newest of the book's own files (book.yaml, the chapters), so that building
-    the same files again gives the same bytes, and an edit gives a new time."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None or not epoch.strip().isdigit():
-        files = [book.config_path, *(doc.chapter.path for doc in docs)]
-        epoch = max(int(f.stat().st_mtime) for f in files if f.exists())
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+    """The EPUB's dcterms:modified: the build's source date (sourcedate.py: book.yaml's
+    date, SOURCE_DATE_EPOCH, the last git commit, or the newest of the book's files), so
+    that the same sources give the same bytes."""
+    return sourcedate.iso(sourcedate.source_epoch(book, (doc.chapter.path for doc in docs)))
 
 
 def finish_epub(data: bytes, book: Book, titles: list[str], modified: str = "",

@@ -33,12 +33,12 @@ def _label_pages(pdf, book: Book, body_start: int, *, cover: bool = False) -> No
     pdf.Root.Lang = pikepdf.String(book.schema.language)
 
 
-def finish_file(path: Path, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
+def finish_file(path: Path, book: Book, body_start: int, setup: PrintSetup, epoch: int) -> tuple[int, int]:
     """finish_pdf on a file written by WeasyPrint."""
     import pikepdf
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        counts = finish_pdf(pdf, book, body_start, setup)
+        counts = finish_pdf(pdf, book, body_start, setup, epoch)
         pdf.save(path, deterministic_id=True)
     return counts
 
@@ -47,13 +47,14 @@ def finish_file(path: Path, book: Book, body_start: int, setup: PrintSetup) -> t
 PRINTER_KEY = "/OctavoPrinter"
 
 
-def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int, int]:
-    """Page labels (see _label_pages); blank pages up to the printer's minimum and an even
-    count; no links in a file for a printer. Returns the page count and the blank pages
-    added beyond an even count."""
+def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup, epoch: int) -> tuple[int, int]:
+    """Page labels (see _label_pages); the dates (`epoch`, sourcedate.py); blank pages up to
+    the printer's minimum and an even count; no links in a file for a printer. Returns the
+    page count and the blank pages added beyond an even count."""
     import pikepdf
 
     _label_pages(pdf, book, body_start)
+    stamp_dates(pdf, book, epoch)
     # Which printer the file was made for: `octavo preflight FILE` reads it from here.
     pdf.docinfo[pikepdf.Name(PRINTER_KEY)] = book.schema.printer
     laid_out = len(pdf.pages)
@@ -79,6 +80,27 @@ def finish_pdf(pdf, book: Book, body_start: int, setup: PrintSetup) -> tuple[int
             if "/Annots" in page.obj:
                 del page.obj["/Annots"]
     return len(pdf.pages), max(0, len(pdf.pages) - laid_out - laid_out % 2)
+
+
+def stamp_dates(pdf, book: Book, epoch: int) -> None:
+    """The document's dates are the sources' date, not the time of the build, in the
+    document information and in the XMP metadata (PDF/X has both and they must agree).
+    WeasyPrint writes the time of the build into a PDF/X (and a random xmpMM:DocumentID
+    into PDF/X-4): two builds of the same book would differ."""
+    import uuid
+
+    import pikepdf
+
+    from .sourcedate import iso, pdf_date
+
+    pdf.docinfo[pikepdf.Name.CreationDate] = pdf.docinfo[pikepdf.Name.ModDate] = pdf_date(epoch)
+    if "/Metadata" not in pdf.Root:
+        return
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        for key in ("xmp:CreateDate", "xmp:ModifyDate", *(["xmp:MetadataDate"] if "xmp:MetadataDate" in meta else [])):
+            meta[key] = iso(epoch)
+        if "xmpMM:DocumentID" in meta:
+            meta["xmpMM:DocumentID"] = "xmp.did:" + str(uuid.uuid5(uuid.NAMESPACE_URL, book.identifier))
 
 
 def _share_and_name_fonts(pdf) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 
-from . import keys
+from . import keys, sourcedate
 from .context import BuildContext, Converted
 from .finish import finish_file, finish_pdf, label_screen
 from .frontmatter import chapter_section, front_matter, html_document, print_html
@@ -41,7 +41,7 @@ def render_single_pass(ctx: BuildContext, converted: Converted, setup: PrintSetu
     document = pad_to_even(render_document(print_html(book, docs, fragments), book.root, styles, css), css[0])
     body_start = next((i for i, page in enumerate(document.pages) if "ch01" in page.anchors), 0)
     document.write_pdf(target, **setup.pdf_options())
-    pages, padded = finish_file(target, book, body_start, setup)
+    pages, padded = finish_file(target, book, body_start, setup, _epoch(book, docs))
     return PrintResult(path=target, pages=pages, body_start=body_start, padded=padded)
 
 
@@ -87,7 +87,7 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     fingerprints: list[str] = []
 
     def finish(pdf, start: int, made_of: list[str]) -> None:
-        counts.append(finish_pdf(pdf, book, start, setup))
+        counts.append(finish_pdf(pdf, book, start, setup, _epoch(book, docs)))
         # Blank pages added at the end are fingerprinted from the file itself.
         fingerprints.extend(made_of + page_fingerprints(pdf, range(len(made_of), len(pdf.pages))))
 
@@ -96,6 +96,11 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     progress("assembling the PDF", 1, 1)
     return PrintResult(path=target, pages=total, body_start=body_start, padded=padded,
                        fingerprints=fingerprints), laid_out
+
+
+def _epoch(book, docs) -> int:
+    """The date the PDFs carry (sourcedate.py)."""
+    return sourcedate.source_epoch(book, (doc.chapter.path for doc in docs))
 
 
 def render_screen(ctx: BuildContext, converted: Converted, target: Path) -> int:
@@ -110,7 +115,10 @@ def render_screen(ctx: BuildContext, converted: Converted, target: Path) -> int:
                   f'alt="{html.escape(book.phrases["cover"] + ": " + book.schema.title)}"></section>')
     sections = [chapter_section(book, doc, fragment, first=position == 0)
                 for position, (doc, fragment) in enumerate(zip(docs, fragments))]
-    document_html = html_document(book, [cover_html, front_matter(book, docs), *sections])
+    # The dates are in the HTML (WeasyPrint writes them to the document information and to
+    # PDF/UA's XMP), so the cached file is keyed by them too.
+    document_html = html_document(book, [cover_html, front_matter(book, docs), *sections],
+                                  dated=sourcedate.iso(_epoch(book, docs)))
     key = keys.screen_key(book, styles, document_html, css, ctx.tools)
     cache = ctx.cache
     cached = cache.get("screen-pdf", key)

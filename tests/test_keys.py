@@ -95,6 +95,15 @@ class Step:
 
 @pytest.fixture(scope="module")
 def steps(tmp_path_factory) -> dict[str, Step]:
+    # The files' dates are pinned: without git or SOURCE_DATE_EPOCH the build dates its
+    # files by the newest chapter (sourcedate.py), and a touched chapter would rightly
+    # give new dates; these steps are about what is laid out again, not about dates.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        return _steps(tmp_path_factory)
+
+
+def _steps(tmp_path_factory) -> dict[str, Step]:
     base = tmp_path_factory.mktemp("keys")
     book = make_book(base / "book", YAML, {
         "manuscript/01-harbour.md": "# The Harbour\n\nThe tide came in at dusk.[^1]\n\n"

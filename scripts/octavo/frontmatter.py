@@ -18,19 +18,15 @@ def print_html(book: Book, docs: list[ChapterDoc], fragments: list[str]) -> str:
     return html_document(book, [front_matter(book, docs), *sections])
 
 
-def html_document(book: Book, sections: list[str], dated: str | None = None) -> str:
-    """`dated` (an ISO time) becomes the PDF's creation and modification dates; without
-    it, book.yaml's date is the creation date (print: finish.stamp_dates sets both)."""
+def html_document(book: Book, sections: list[str]) -> str:
     s, esc = book.schema, html.escape
     authors = ", ".join(book.authors)
-    created = dated or s.date
     head = [
         f'<meta charset="utf-8"><title>{esc(s.title)}</title>',
         f'<meta name="author" content="{esc(authors)}">' if authors else "",
         f'<meta name="description" content="{esc(s.description)}">' if s.description else "",
         '<meta name="generator" content="octavo">',
-        f'<meta name="dcterms.created" content="{esc(created)}">' if created else "",
-        f'<meta name="dcterms.modified" content="{esc(dated)}">' if dated else "",
+        f'<meta name="dcterms.created" content="{esc(s.date)}">' if s.date else "",
     ]
     return (f'<!DOCTYPE html>\n<html lang="{esc(s.language)}">\n<head>\n' + "\n".join(h for h in head if h)
             + "\n</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n")

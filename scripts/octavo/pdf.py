@@ -16,7 +16,7 @@ import pikepdf
 
 from . import keys, sourcedate
 from .context import BuildContext, Converted
-from .finish import finish_file, finish_pdf, label_screen
+from .finish import finish_file, finish_pdf, label_screen, stamp_dates
 from .frontmatter import chapter_section, front_matter, html_document, print_html
 from .layout import LayoutTask, assemble, layout_documents, skeleton_tasks
 from .pagesetup import PDF_OPTIONS, PrintSetup, chapter_css, page_css, page_geometry
@@ -115,10 +115,7 @@ def render_screen(ctx: BuildContext, converted: Converted, target: Path) -> int:
                   f'alt="{html.escape(book.phrases["cover"] + ": " + book.schema.title)}"></section>')
     sections = [chapter_section(book, doc, fragment, first=position == 0)
                 for position, (doc, fragment) in enumerate(zip(docs, fragments))]
-    # The dates are in the HTML (WeasyPrint writes them to the document information and to
-    # PDF/UA's XMP), so the cached file is keyed by them too.
-    document_html = html_document(book, [cover_html, front_matter(book, docs), *sections],
-                                  dated=sourcedate.iso(_epoch(book, docs)))
+    document_html = html_document(book, [cover_html, front_matter(book, docs), *sections])
     key = keys.screen_key(book, styles, document_html, css, ctx.tools)
     cache = ctx.cache
     cached = cache.get("screen-pdf", key)
@@ -132,5 +129,10 @@ def render_screen(ctx: BuildContext, converted: Converted, target: Path) -> int:
         document.write_pdf(target, pdf_tags=True, pdf_variant="pdf/ua-1", **PDF_OPTIONS)
         label_screen(target, book, body_start)
         cache.put("screen-pdf", key, target.read_bytes())
-    with pikepdf.open(target) as pdf:
-        return len(pdf.pages)
+    # The dates are set on every build, outside the cache: a new date (a commit,
+    # SOURCE_DATE_EPOCH) does not lay the book out again.
+    with pikepdf.open(target, allow_overwriting_input=True) as pdf:
+        stamp_dates(pdf, book, _epoch(book, docs))
+        pages = len(pdf.pages)
+        pdf.save(target, deterministic_id=True)
+    return pages

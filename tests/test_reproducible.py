@@ -146,3 +146,24 @@ def test_then_the_last_commit_then_the_files(tmp_path, monkeypatch) -> None:
     for command in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "x"]):
         subprocess.run(command, cwd=root, env=_environment(**GIT), check=True, capture_output=True)
     assert iso(source_epoch(load_book(root), [chapter])) == COMMITTED
+
+
+@pytest.mark.slow
+def test_a_pdf_x_job_carries_the_source_date_not_the_clock(tmp_path, monkeypatch) -> None:
+    """WeasyPrint writes the time of the build into a PDF/X's Info and XMP; both must say
+    the sources' date (and agree, as PDF/X asks)."""
+    from octavo.build import build
+    from test_editions import minimal_cmyk_icc
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", OTHER_EPOCH)
+    book = make_book(tmp_path / "x", 'title: "Harbour"\nprinter: ingramspark\noutput_profile: printer.icc\n',
+                     {"manuscript/01-one.md": "# One\n\nThe tide came in at dusk.\n",
+                      "printer.icc": minimal_cmyk_icc("Stand-in CMYK")})
+    pdf_bytes = build(book, formats=("pdf",)).outputs["pdf"].read_bytes()
+    created, modified, xmp = _pdf_dates(pdf_bytes)
+    assert created == modified == pdf_date(int(OTHER_EPOCH))
+    assert xmp == [iso(int(OTHER_EPOCH))] * 2
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        meta = pdf.open_metadata()
+        assert str(meta.get("xmp:MetadataDate", iso(int(OTHER_EPOCH)))) == iso(int(OTHER_EPOCH))
+        assert meta.get("pdfxid:GTS_PDFXVersion") or meta.get("pdfx:GTS_PDFXVersion")  # still a PDF/X

@@ -23,10 +23,10 @@ def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subproc
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """A new book released with `octavo dist` (which builds it first)."""
+    """A new book released with its Makefile's `make dist` (which builds it first)."""
     folder = tmp_path_factory.mktemp("dist") / "release-me"
     assert run(OCTAVO, "new", str(folder)).returncode == 0
-    return folder, run(OCTAVO, "dist", str(folder))
+    return folder, run("make", "-C", str(folder), "dist", f"OCTAVO={OCTAVO}")
 
 
 @pytest.mark.slow
@@ -116,3 +116,15 @@ def test_a_version_must_be_usable_in_a_file_name(tmp_path) -> None:
     book = make_book(tmp_path / "b", 'title: "B"\nversion: "1.0/beta"\n')
     with pytest.raises(ConfigError, match="version"):
         load_book(book)
+
+
+@pytest.mark.slow
+def test_dist_refuses_a_print_pdf_that_fails_preflight(tmp_path) -> None:
+    """IngramSpark wants PDF/X with the printer's CMYK profile; without one the print PDF
+    fails its preflight, and the release is refused with the reason."""
+    book = make_book(tmp_path / "nointent", 'title: "No Intent"\nversion: "1.0"\nprinter: ingramspark\n',
+                     {"manuscript/01-one.md": "# One\n\nThe tide came in at dusk.\n"})
+    done = run(OCTAVO, "dist", str(book))
+    assert done.returncode == 1, done.stderr
+    assert "preflight for ingramspark: output-intent" in done.stderr and "output_profile" in done.stderr, done.stderr
+    assert "refused" in done.stderr and not (book / "dist").exists()

@@ -167,3 +167,22 @@ def test_a_pdf_x_job_carries_the_source_date_not_the_clock(tmp_path, monkeypatch
         meta = pdf.open_metadata()
         assert str(meta.get("xmp:MetadataDate", iso(int(OTHER_EPOCH)))) == iso(int(OTHER_EPOCH))
         assert meta.get("pdfxid:GTS_PDFXVersion") or meta.get("pdfx:GTS_PDFXVersion")  # still a PDF/X
+
+
+@pytest.mark.slow
+def test_a_release_with_a_figure_is_the_same_from_two_folders(tmp_path) -> None:
+    """The new-book template shows a figure: WeasyPrint named its image after its file's
+    path, so every PDF (and the print cover) differed by folder. The whole release
+    compares equal, file by file, through its SHA256SUMS."""
+    first = tmp_path / "first" / "book"
+    done = subprocess.run([OCTAVO, "new", str(first)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    second = shutil.copytree(first, tmp_path / "second" / "deeper" / "book")  # file times kept
+    sums = []
+    for book in (first, second):
+        done = subprocess.run([OCTAVO, "dist", str(book), "--out", str(book.parent / "out")], capture_output=True,
+                              text=True, env=_environment(), timeout=900)
+        assert done.returncode == 0, done.stderr
+        sums.append((book / "dist" / "SHA256SUMS").read_text())
+    assert sums[0] == sums[1]
+    assert len(sums[0].splitlines()) == 6  # EPUB, print and screen PDF, cover PDF and JPEG, MANIFEST

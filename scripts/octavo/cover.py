@@ -710,10 +710,11 @@ def _render(document: str, book: Book, fetcher, target: Path) -> None:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from .weasyfix import fast_font_subsets, fix_font_embedding
+    from .weasyfix import fast_font_subsets, fix_font_embedding, stable_image_names
 
     fast_font_subsets()
     fix_font_embedding()
+    stable_image_names()
     try:
         HTML(string=document, base_url=str(book.root) + "/", url_fetcher=fetcher,
              media_type="print").write_pdf(target)

@@ -267,3 +267,26 @@ def fix_line_breaking() -> bool:
     block.iter_line_boxes = inline.iter_line_boxes
     line_break._octavo_line_breaking = True
     return True
+
+
+def stable_image_names() -> bool:
+    """WeasyPrint 70 names a raster image's XObject from the md5 of its URL, an absolute
+    file path (images.get_image_from_uri): the same book built in another folder gave
+    another PDF. Name it from the image's bytes instead (the name also keys WeasyPrint's
+    per-document image cache, for which the bytes serve as well). Returns whether active."""
+    import hashlib
+
+    from weasyprint import images
+
+    init = images.RasterImage.__init__
+    if getattr(init, "octavo_fix", False):
+        return True
+
+    def named_by_content(self, pillow_image, image_id, image_data, *args, **kwargs):
+        if isinstance(image_data, bytes):
+            image_id = hashlib.md5(image_data, usedforsecurity=False).hexdigest()
+        init(self, pillow_image, image_id, image_data, *args, **kwargs)
+
+    named_by_content.octavo_fix = True
+    images.RasterImage.__init__ = named_by_content
+    return True

@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TOOLS_STAMP := .tools/.installed-$(shell cat tools/package.json tools/package-lock.json | cksum | cut -d' ' -f1)
 BOOK   ?= .
 OUT    ?=
-# The test suite on every core, at most 4 (each worker also runs a book's layout workers);
-# tests that share a built book are kept on one worker (see tests/conftest.py).
-# `make test PARALLEL=` runs it in one process.
-PARALLEL ?= -n auto --maxprocesses 4 --dist loadgroup --no-loadscope-reorder
+# The test suite on every core, at most 4 (each worker also runs a book's layout workers).
+# --dist loadfile: the tests of one file run on one worker, so a book a file builds once
+# (a module fixture) is built once; files in their own order, so the slow large-corpus
+# file starts mid-run, not last. `make test PARALLEL=` runs the suite in one process.
+PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 .DEFAULT_GOAL := all
 .PHONY: all pdf screen epub cover check test test-fast tools bench help clean venv

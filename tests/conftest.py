@@ -72,9 +72,9 @@ def built_pdf(tmp_path_factory):
 @pytest.fixture(scope="session")
 def large_kdp(tmp_path_factory):
     """The whole large corpus (about 1,140 pages) built for KDP, once per session: the
-    slowest build of the suite (about 90 s), shared by every test that needs a real long
-    book (test_large_kdp.py, and the gutter row of a long book in test_editions.py).
-    Returns (book folder, BuildReport)."""
+    slowest build of the suite (about 90 s), for every test that needs a real long book
+    (keep them in test_large_kdp.py: `make test` runs a file per worker, so a second
+    file using it could build it again in the other worker). Returns (book, BuildReport)."""
     from octavo.build import build
 
     folder = tmp_path_factory.mktemp("large-kdp")
@@ -148,60 +148,3 @@ def ghostscript_reads_every_published_pdf():
         pytest.fail("Ghostscript (gs -o /dev/null -sDEVICE=nullpage) reported problems in what octavo "
                     "published:\n" + "\n".join(bad), pytrace=False)
 
-
-# --- running on several cores (`make test` runs pytest-xdist, `-n auto --dist loadgroup`) ---
-#
-# A worker process builds the shared books it needs for itself, so the tests that use one
-# costly build (a session fixture here, a module fixture in a test file) must run on the
-# same worker, or the book is built once per worker. Tests are joined into one group
-# whenever they share such a fixture (transitively); a test that shares none is sent to
-# whichever worker is free. The group of the slowest build (the large corpus, ~2 min with
-# its tests) is queued first so that it does not start last and keep one core waiting.
-
-_FIRST = "large_kdp"
-
-
-def _shared_fixtures(item) -> set[str]:
-    """The module- and session-scoped fixtures of this suite that `item` uses, including
-    one it picks by a parameter's value (`request.getfixturevalue(book)`)."""
-    names = set(item.fixturenames)
-    callspec = getattr(item, "callspec", None)
-    for value in (callspec.params.values() if callspec else ()):
-        if isinstance(value, str) and value.isidentifier() and \
-                item.session._fixturemanager.getfixturedefs(value, item):
-            names.add(value)
-    shared = set()
-    for name in names:
-        definitions = item.session._fixturemanager.getfixturedefs(name, item) or ()
-        for definition in definitions[-1:]:  # the one that applies to this test
-            ours = definition.baseid == "tests" or definition.baseid.startswith("tests/")
-            if ours and definition.scope in ("module", "package", "session"):
-                shared.add(f"{definition.baseid}::{name}")
-    return shared
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
-def pytest_collection_modifyitems(config, items):
-    if not config.pluginmanager.hasplugin("xdist") or config.getoption("dist", "no") == "no":
-        return
-    parent: dict[str, str] = {}
-
-    def root(key: str) -> str:
-        while parent.setdefault(key, key) != key:
-            key = parent[key]
-        return key
-
-    uses = {item.nodeid: _shared_fixtures(item) for item in items}
-    for shared in uses.values():
-        first, *rest = sorted(shared) or [None]
-        for other in rest:
-            parent[root(other)] = root(first)
-    groups = {}
-    for item in items:
-        if uses[item.nodeid]:
-            group = root(min(uses[item.nodeid]))
-            groups[item.nodeid] = group
-            where, name = group.rsplit("::", 1)  # the same name on every worker: from the collection
-            item.add_marker(pytest.mark.xdist_group(f"{Path(where).stem}.{name}"))
-    slowest = {root(key) for key in parent if key.endswith("::" + _FIRST)}
-    items.sort(key=lambda item: groups.get(item.nodeid) not in slowest)

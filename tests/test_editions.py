@@ -181,22 +181,6 @@ def test_ingramspark_without_a_profile_fails_preflight_with_the_fix(tmp_path: Pa
     assert intent.status == "fail" and "output_profile" in intent.message
 
 
-def test_long_book_meets_kdp_gutter_row(large_kdp) -> None:
-    """A real long book meets the gutter row of its page count. The large corpus (about
-    1,140 pages, built once per session for test_large_kdp.py too) falls past KDP's last
-    row, 701-828 pages, whose 0.875 in is wider than the classical inner margin at 6x9
-    (0.87 in): so this also shows the build widening the gutter for the page count. (It
-    used to be a separate 600-page build, 35 s, whose row never widened anything; the
-    501-700 row is checked by the pure test below and preflight's row lookup by
-    test_preflight.py's test_gutter_rows and test_gutter_too_small_for_page_count_fails.)"""
-    _, report = large_kdp
-    assert report.pages > 828, report.pages
-    inside = next(f for f in report.preflight if f.check == "margin-inside")
-    assert inside.limit == ">= 0.875 in"  # KDP: 701-828 pages, the nearest row past 828
-    assert inside.status == "pass", inside
-    assert float(inside.measured.split()[0]) >= 0.875
-
-
 @pytest.mark.parametrize("pages", [24, 150, 151, 300, 301, 500, 501, 600, 700, 701, 828, 1140])
 def test_kdp_geometry_meets_the_gutter_row_of_every_page_count(tmp_path: Path, pages: int) -> None:
     """page_geometry, the margins every KDP build is laid out with, for each row of the

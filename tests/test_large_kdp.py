@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def large(large_kdp):
-    """The build is conftest's session fixture: test_editions.py measures its gutter too."""
+    """conftest's session fixture: the slowest build of the suite, made once."""
     return large_kdp
 
 
@@ -110,3 +110,20 @@ def test_every_note_ends_on_a_page(large):
             if len(words) >= 3 and " ".join(words[-3:]) not in printed:
                 missing.append((chapter.name, match.group(1)[:60]))
     assert missing == []
+
+
+def test_long_book_meets_kdp_gutter_row(large) -> None:
+    """A real long book meets the gutter row of its page count. The large corpus (about
+    1,140 pages) falls past KDP's last row, 701-828 pages, whose 0.875 in is wider than
+    the classical inner margin at 6x9 (0.87 in): so this also shows the build widening
+    the gutter for the page count. (This was a 600-page build of its own in
+    test_editions.py, 35 s, whose row never widened anything; every row is checked there
+    by test_kdp_geometry_meets_the_gutter_row_of_every_page_count, and preflight's row
+    lookup by test_preflight.py's test_gutter_rows and
+    test_gutter_too_small_for_page_count_fails.)"""
+    _, report = large
+    assert report.pages > 828, report.pages
+    inside = next(f for f in report.preflight if f.check == "margin-inside")
+    assert inside.limit == ">= 0.875 in"  # KDP: 701-828 pages, the nearest row past 828
+    assert inside.status == "pass", inside
+    assert float(inside.measured.split()[0]) >= 0.875

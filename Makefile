@@ -8,6 +8,11 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TOOLS_STAMP := .tools/.installed-$(shell cat tools/package.json tools/package-lock.json | cksum | cut -d' ' -f1)
 BOOK   ?= .
 OUT    ?=
+# The test suite on every core, at most 4 (each worker also runs a book's layout workers).
+# --dist loadfile: the tests of one file run on one worker, so a book a file builds once
+# (a module fixture) is built once; files in their own order, so the slow large-corpus
+# file starts mid-run, not last. `make test PARALLEL=` runs the suite in one process.
+PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 .DEFAULT_GOAL := all
 .PHONY: all pdf screen epub cover check test test-fast tools bench help clean venv
@@ -31,7 +36,7 @@ check: $(STAMP)  ## Check the manuscript (footnotes, links, images, text, spelli
 	$(BIN)/octavo check $(BOOK)
 
 test: $(STAMP) tools  ## Run the whole test suite (builds books; runs EPUBCheck, DAISY Ace, Ghostscript)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 test-fast: $(STAMP)  ## Run only the quick unit tests
 	$(BIN)/python -m pytest -m "not slow"

@@ -13,6 +13,10 @@ OUT    ?=
 # (a module fixture) is built once; files in their own order, so the slow large-corpus
 # file starts mid-run, not last. `make test PARALLEL=` runs the suite in one process.
 PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
+# The tests' scratch folders, one place per checkout: pytest's default (/tmp/pytest-of-USER/
+# pytest-N) is pruned to the last three runs by whichever run starts next, so a run in
+# another checkout could delete this run's books under its feet.
+PYTEST_TMP ?= /tmp/octavo-tests-$(shell echo "$(CURDIR)" | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := all
 .PHONY: all pdf screen epub cover check test test-fast tools bench help clean venv
@@ -36,7 +40,7 @@ check: $(STAMP)  ## Check the manuscript (footnotes, links, images, text, spelli
 	$(BIN)/octavo check $(BOOK)
 
 test: $(STAMP) tools  ## Run the whole test suite (builds books; runs EPUBCheck, DAISY Ace, Ghostscript)
-	$(BIN)/python -m pytest $(PARALLEL)
+	$(BIN)/python -m pytest $(PARALLEL) --basetemp=$(PYTEST_TMP)
 
 test-fast: $(STAMP)  ## Run only the quick unit tests
 	$(BIN)/python -m pytest -m "not slow"

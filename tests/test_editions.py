@@ -217,8 +217,28 @@ def test_screen_edition_opens_with_the_cover(screen: Path) -> None:
         images = first.images
         assert len(images) == 1 and not first.chars
         image = images[0]
-        covered = (image["x1"] - image["x0"]) * (image["bottom"] - image["top"])
-        assert covered >= 0.99 * float(first.width) * float(first.height)
+        # The picture covers the page, centred (what it has beyond one pair of edges is
+        # cut off equally): it was once limited to a figure's height and pushed up, its top
+        # cut off and white paper below it.
+        assert image["x0"] <= 0.5 and image["top"] <= 0.5
+        assert image["x1"] >= float(first.width) - 0.5 and image["bottom"] >= float(first.height) - 0.5
+        assert abs(image["top"] + image["bottom"] - float(first.height)) < 1, (image["top"], image["bottom"])
+    rows = _rendered_rows(screen)
+    assert max(rows[-3:]) < 252, f"the foot of the cover is blank paper: {rows[-3:]}"
+
+
+def _rendered_rows(pdf_path: Path) -> list[float]:
+    """The mean grey of each row of the first page, drawn by PDFium at 20 dpi."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf_path))
+    try:
+        image = document[0].render(scale=20 / 72).to_pil().convert("L")
+    finally:
+        document.close()
+    width, height = image.size
+    pixels = list(image.getdata())
+    return [sum(pixels[y * width:(y + 1) * width]) / width for y in range(height)]
 
 
 def test_screen_edition_has_no_blank_pages(screen: Path) -> None:

@@ -94,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("--out", type=Path, default=None,
                        help="folder with the built PDF; the cover is written there (default: BOOK_DIR/build)")
     cover.set_defaults(run=_cover)
+    _add_preview_commands(sub)
     for p in (build, check, preflight, cover):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                        help="say what was redone, list every check finding, show tools' output on errors")
@@ -248,6 +249,38 @@ def _cover(args: argparse.Namespace) -> int:
             else f"; note: {g.printer} prints {printer.min_pages}-{printer.max_pages} pages")
     print(f"octavo: cover {shown_path(target)}: {g.width:.3f} × {g.height:.3f} in, spine {g.spine:.3f} in "
           f"({g.printer}, {g.paper} paper), {pages} pages, {spine_text}{note}")
+    return EXIT_OK
+
+
+def _add_preview_commands(sub) -> None:
+    """`octavo proof` and `octavo watch`: seeing the pages while writing."""
+    proof = sub.add_parser("proof", help="render the print PDF's spreads to PNG proof sheets in BUILD/proof")
+    proof.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
+    proof.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
+    proof.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                       help="chapters converted and laid out at once (default: CPU count)")
+    proof.set_defaults(run=_proof)
+    for p in (proof,):
+        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="say what was redone, show tools' output on errors")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the traceback of an error")
+
+
+def _proof(args: argparse.Namespace) -> int:
+    from .errors import shown_path
+    from .proof import SPREADS_PER_SHEET, proof_book
+
+    try:
+        proof = proof_book(args.book_dir, args.out, jobs=max(1, args.jobs))
+    except OctavoError as exc:
+        for diagnostic in getattr(exc, "errors", []):
+            print(diagnostic, file=sys.stderr)
+        raise
+    state = "up to date" if proof.up_to_date else "written"
+    print(f"octavo: proof: {len(proof.sheets)} sheet{'s' if len(proof.sheets) != 1 else ''} of "
+          f"{SPREADS_PER_SHEET} spreads ({proof.pages} pages, {proof.spreads} spreads) and the overview "
+          f"{state} in {shown_path(proof.overview.parent)}")
     return EXIT_OK
 
 

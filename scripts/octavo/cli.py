@@ -260,7 +260,15 @@ def _add_preview_commands(sub) -> None:
     proof.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                        help="chapters converted and laid out at once (default: CPU count)")
     proof.set_defaults(run=_proof)
-    for p in (proof,):
+    watch = sub.add_parser("watch", help="rebuild the screen PDF on every save and preview it in a browser")
+    watch.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
+    watch.add_argument("--port", type=int, default=8000,
+                       help="serve the preview on http://127.0.0.1:PORT (default: 8000; 0: any free port)")
+    watch.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
+    watch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                       help="chapters converted and laid out at once (default: CPU count)")
+    watch.set_defaults(run=_watch)
+    for p in (proof, watch):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                        help="say what was redone, show tools' output on errors")
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -282,6 +290,25 @@ def _proof(args: argparse.Namespace) -> int:
           f"{SPREADS_PER_SHEET} spreads ({proof.pages} pages, {proof.spreads} spreads) and the overview "
           f"{state} in {shown_path(proof.overview.parent)}")
     return EXIT_OK
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .config import CONFIG_NAME
+    from .errors import ConfigError
+    from .watch import Watcher
+
+    if not (args.book_dir / CONFIG_NAME).is_file():
+        raise ConfigError(f"no {CONFIG_NAME} in {args.book_dir}", hint="run octavo watch in the book's folder, "
+                                                                      "or pass the folder")
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port must be 0 to 65535 (got {args.port})", hint="--port 8000, or 0 for any free port")
+    try:
+        from .config import load_book
+
+        title = load_book(args.book_dir).schema.title
+    except OctavoError:  # a broken book.yaml: the first build shows why, and the watcher waits for a fix
+        title = ""
+    return Watcher(args.book_dir, args.out, args.port, jobs=max(1, args.jobs), title=title).run()
 
 
 def _formats(text: str) -> tuple[str, ...]:

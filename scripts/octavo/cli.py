@@ -267,6 +267,8 @@ def _add_preview_commands(sub) -> None:
     watch.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
     watch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                        help="chapters converted and laid out at once (default: CPU count)")
+    watch.add_argument("--no-check", action="store_true",
+                       help="build even when the manuscript checks find errors")
     watch.set_defaults(run=_watch)
     for p in (proof, watch):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
@@ -308,7 +310,8 @@ def _watch(args: argparse.Namespace) -> int:
         title = load_book(args.book_dir).schema.title
     except OctavoError:  # a broken book.yaml: the first build shows why, and the watcher waits for a fix
         title = ""
-    return Watcher(args.book_dir, args.out, args.port, jobs=max(1, args.jobs), title=title).run()
+    return Watcher(args.book_dir, args.out, args.port, title=title, jobs=max(1, args.jobs),
+                   check=not args.no_check).run()
 
 
 def _formats(text: str) -> tuple[str, ...]:

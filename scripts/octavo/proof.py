@@ -193,9 +193,9 @@ def _draw_page(canvas, draw, image, x: int, y: int) -> None:
     draw.rectangle((x - 1, y - 1, x + image.width, y + image.height), outline=PAPER_EDGE)
 
 
-def _draw_spread(canvas, draw, spread, pages: dict, x: int, y: int, size: tuple[int, int]) -> None:
-    """Verso at x, recto beside it; an empty slot shows the table; a thin line at the gutter."""
-    width, height = size
+def _draw_spread(canvas, draw, spread, pages: dict, at: tuple[int, int], size: tuple[int, int]) -> None:
+    """Verso at `at`, recto beside it; an empty slot shows the table; a thin line at the gutter."""
+    (x, y), (width, height) = at, size
     verso, recto = spread
     if verso is not None:
         _draw_page(canvas, draw, pages[verso], x, y)
@@ -216,7 +216,7 @@ def _sheet(group, pages: dict, labels: list[str], size: tuple[int, int], header:
         row, column = divmod(slot, SHEET_COLUMNS)
         x = MARGIN + column * (2 * width + COLUMN_GAP)
         y = MARGIN + HEADER_BAND + row * (height + LABEL_BAND + ROW_GAP)
-        _draw_spread(canvas, draw, spread, pages, x, y, size)
+        _draw_spread(canvas, draw, spread, pages, (x, y), size)
         for side, index in enumerate(spread):
             if index is None:
                 continue
@@ -285,7 +285,7 @@ class _OverviewGrid:
             row, column = divmod(slot, self.columns)
             x = MARGIN + column * (2 * width + OVERVIEW_GAP)
             y = MARGIN + HEADER_BAND + row * (height + OVERVIEW_LABEL_BAND + OVERVIEW_GAP)
-            _draw_spread(canvas, draw, spread, self.thumbs, x, y, self.page)
+            _draw_spread(canvas, draw, spread, self.thumbs, (x, y), self.page)
             if self.labelled:
                 for side, index in enumerate(spread):
                     if index is not None:

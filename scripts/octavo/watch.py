@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -56,12 +56,10 @@ class BuildState:
 
 
 class Watcher:
-    def __init__(self, book_dir: Path, out_dir: Path | None, port: int, *, jobs: int = 1, title: str = "",
-                 out=sys.stdout, err=sys.stderr) -> None:
+    def __init__(self, book_dir: Path, out_dir: Path | None, port: int, *, title: str = "", **build_options) -> None:
         self.root = Path(book_dir).resolve()
         self.out_dir = (out_dir or self.root / "build").resolve()
-        self.jobs, self.title, self.port = jobs, title, port
-        self.stdout, self.stderr = out, err
+        self.title, self.port, self.build_options = title, port, build_options
         self.state = BuildState()
         self.lock = threading.Lock()  # guards state, and every PDFium call (it is not thread-safe)
         self.document = None  # the served PDF, opened in PDFium for rendering pages
@@ -69,8 +67,7 @@ class Watcher:
 
     # --- the terminal -------------------------------------------------------------------
     def say(self, text: str, *, error: bool = False) -> None:
-        stream = self.stderr if error else self.stdout
-        print(text, file=stream, flush=True)
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)
 
     # --- watching and building ------------------------------------------------------------
     def run(self) -> int:
@@ -80,7 +77,9 @@ class Watcher:
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                   name="octavo-preview-server")
         thread.start()
-        previous_term = signal.signal(signal.SIGTERM, _interrupt)
+        # Ctrl-C and SIGTERM stop the watcher, even when its parent started it with
+        # SIGINT ignored (a shell's background job): the server and the watch end cleanly.
+        previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
         try:
             self.say(f"octavo: preview at {self.url} (the screen PDF: {self.url}book.pdf); "
                      f"watching {shown_path(self.root)}; Ctrl-C stops")
@@ -91,7 +90,8 @@ class Watcher:
         except KeyboardInterrupt:
             pass
         finally:
-            signal.signal(signal.SIGTERM, previous_term)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
             server.shutdown()
             server.server_close()
             thread.join()
@@ -130,7 +130,7 @@ class Watcher:
         warnings: list[str] = []
         pdf = b""
         try:
-            report = build(self.root, formats=("screen",), out_dir=self.out_dir, jobs=self.jobs)
+            report = build(self.root, formats=("screen",), out_dir=self.out_dir, **self.build_options)
             warnings = [str(d) for d in report.diagnostics]
             path = report.outputs["screen"]
             pdf = path.read_bytes()
@@ -233,11 +233,8 @@ class Watcher:
 
     def page_html(self) -> str:
         with self.lock:
-            s = self.state
-            number, building, ok, errors, warnings = s.number, s.building, s.ok, s.errors, s.warnings
-            pages, pdf_build, seconds, finished = list(s.pages), s.pdf_build, s.seconds, s.finished
-        return _page(self.title or self.root.name, number, building, ok, errors, warnings, pages, pdf_build,
-                     seconds, finished)
+            state = replace(self.state, pdf=b"", pages=list(self.state.pages))  # a snapshot
+        return _page(self.title or self.root.name, state)
 
 
 def _interrupt(signum, frame) -> None:
@@ -288,9 +285,11 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _page(title, number, building, ok, errors, warnings, pages, pdf_build, seconds, finished) -> str:
+def _page(title: str, state: BuildState) -> str:
     """The preview page: the state of the last build, its errors, and the pages."""
     esc = html.escape
+    number, building, ok, errors, warnings = state.number, state.building, state.ok, state.errors, state.warnings
+    pages, pdf_build, seconds, finished = state.pages, state.pdf_build, state.seconds, state.finished
     if ok is None:
         state = "building the first time…"
     elif ok:

@@ -106,6 +106,22 @@ class Watching:
         return " ".join(page.extract_text() or "" for page in reader.pages)
 
 
+def test_only_the_books_sources_start_a_build(tmp_path):
+    from octavo.watch import Watcher
+
+    root = make_book(tmp_path / "book", YAML, {"manuscript/01-one.md": CHAPTER})
+    watcher = Watcher(root, root / "proofs", 0)
+    source = lambda name: watcher._is_source(None, str(root / name))  # noqa: E731
+    for name in ("book.yaml", "manuscript/01-one.md", "manuscript/images/map.png", "styles/print.css",
+                 "words.txt"):
+        assert source(name), name
+    for name in ("build/x-screen.pdf", "proofs/.cache/ast/1.json", "dist/x.epub", ".git/index",
+                 "manuscript/.01-one.md.swp", "manuscript/01-one.md~", "manuscript/#01-one.md#",
+                 ".venv/lib/site.py"):
+        assert not source(name), name
+    assert not watcher._is_source(None, str(tmp_path / "elsewhere.md"))
+
+
 @pytest.fixture
 def book(tmp_path):
     return make_book(tmp_path / "book", YAML, {"manuscript/01-one.md": CHAPTER})

@@ -259,6 +259,8 @@ def _add_preview_commands(sub) -> None:
     proof.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
     proof.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                        help="chapters converted and laid out at once (default: CPU count)")
+    proof.add_argument("--no-check", action="store_true",
+                       help="build even when the manuscript checks find errors")
     proof.set_defaults(run=_proof)
     watch = sub.add_parser("watch", help="rebuild the screen PDF on every save and preview it in a browser")
     watch.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
@@ -282,7 +284,7 @@ def _proof(args: argparse.Namespace) -> int:
     from .proof import SPREADS_PER_SHEET, proof_book
 
     try:
-        proof = proof_book(args.book_dir, args.out, jobs=max(1, args.jobs))
+        proof = proof_book(args.book_dir, args.out, jobs=max(1, args.jobs), check=not args.no_check)
     except OctavoError as exc:
         for diagnostic in getattr(exc, "errors", []):
             print(diagnostic, file=sys.stderr)

@@ -115,7 +115,7 @@ def test_only_the_books_sources_start_a_build(tmp_path):
     for name in ("book.yaml", "manuscript/01-one.md", "manuscript/images/map.png", "styles/print.css",
                  "words.txt"):
         assert source(name), name
-    for name in ("build/x-screen.pdf", "proofs/.cache/ast/1.json", "dist/x.epub", ".git/index",
+    for name in ("build/x-screen.pdf", "proofs/book-screen.pdf", "proofs/.cache/ast/1.json", "dist/x.epub", ".git/index",
                  "manuscript/.01-one.md.swp", "manuscript/01-one.md~", "manuscript/#01-one.md#",
                  ".venv/lib/site.py"):
         assert not source(name), name

@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TOOLS_STAMP := .tools/.installed-$(shell cat tools/package.json tools/package-lock.json | cksum | cut -d' ' -f1)
 BOOK   ?= .
 OUT    ?=
+PORT   ?= 8000
 # The test suite on every core, at most 4 (each worker also runs a book's layout workers).
 # --dist loadfile: the tests of one file run on one worker, so a book a file builds once
 # (a module fixture) is built once; files in their own order, so the slow large-corpus
@@ -35,6 +36,13 @@ epub: $(STAMP)  ## Build the EPUB 3: build/<slug>.epub
 
 cover: pdf  ## Build the print cover wrap: build/<slug>-cover.pdf
 	$(BIN)/octavo cover $(BOOK) $(if $(OUT),--out $(OUT))
+
+.PHONY: proof watch
+proof: $(STAMP)  ## Proof sheets of the print PDF's spreads (8 a sheet) and an overview: build/proof/*.png
+	$(BIN)/octavo proof $(BOOK) $(if $(OUT),--out $(OUT))
+
+watch: $(STAMP)  ## Rebuild the screen PDF on every save; preview at http://127.0.0.1:8000 (PORT=8001 for another)
+	$(BIN)/octavo watch $(BOOK) --port $(PORT) $(if $(OUT),--out $(OUT))
 
 check: $(STAMP)  ## Check the manuscript (footnotes, links, images, text, spelling); never changes it
 	$(BIN)/octavo check $(BOOK)

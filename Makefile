@@ -8,6 +8,16 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TOOLS_STAMP := .tools/.installed-$(shell cat tools/package.json tools/package-lock.json | cksum | cut -d' ' -f1)
 BOOK   ?= .
 OUT    ?=
+PORT   ?= 8000
+# The test suite on every core, at most 4 (each worker also runs a book's layout workers).
+# --dist loadfile: the tests of one file run on one worker, so a book a file builds once
+# (a module fixture) is built once; files in their own order, so the slow large-corpus
+# file starts mid-run, not last. `make test PARALLEL=` runs the suite in one process.
+PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
+# The tests' scratch folders, one place per checkout: pytest's default (/tmp/pytest-of-USER/
+# pytest-N) is pruned to the last three runs by whichever run starts next, so a run in
+# another checkout could delete this run's books under its feet.
+PYTEST_TMP ?= /tmp/octavo-tests-$(shell echo "$(CURDIR)" | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := all
 .PHONY: all pdf screen epub cover dist check test test-fast tools bench help clean venv
@@ -30,11 +40,18 @@ cover: pdf  ## Build the print cover wrap: build/<slug>-cover.pdf
 dist: $(STAMP)  ## Build if needed, check, and write dist/: <slug>-<version> EPUB, PDFs, covers, SHA256SUMS, MANIFEST
 	$(BIN)/octavo dist $(BOOK) $(if $(OUT),--out $(OUT))
 
+.PHONY: proof watch
+proof: $(STAMP)  ## Proof sheets of the print PDF's spreads (8 a sheet) and an overview: build/proof/*.png
+	$(BIN)/octavo proof $(BOOK) $(if $(OUT),--out $(OUT))
+
+watch: $(STAMP)  ## Rebuild the screen PDF on every save; preview at http://127.0.0.1:8000 (PORT=8001 for another)
+	$(BIN)/octavo watch $(BOOK) --port $(PORT) $(if $(OUT),--out $(OUT))
+
 check: $(STAMP)  ## Check the manuscript (footnotes, links, images, text, spelling); never changes it
 	$(BIN)/octavo check $(BOOK)
 
 test: $(STAMP) tools  ## Run the whole test suite (builds books; runs EPUBCheck, DAISY Ace, Ghostscript)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL) --basetemp=$(PYTEST_TMP)
 
 test-fast: $(STAMP)  ## Run only the quick unit tests
 	$(BIN)/python -m pytest -m "not slow"

@@ -69,6 +69,19 @@ def built_pdf(tmp_path_factory):
     return get
 
 
+@pytest.fixture(scope="session")
+def large_kdp(tmp_path_factory):
+    """The whole large corpus (about 1,140 pages) built for KDP, once per session: the
+    slowest build of the suite (about 90 s), for every test that needs a real long book
+    (keep them in test_large_kdp.py: `make test` runs a file per worker, so a second
+    file using it could build it again in the other worker). Returns (book, BuildReport)."""
+    from octavo.build import build
+
+    folder = tmp_path_factory.mktemp("large-kdp")
+    book = corpus_for("large", "kdp", folder)
+    return book, build(book, formats=("pdf",), out_dir=folder / "out", check=False)
+
+
 # --- Ghostscript reads every PDF octavo writes (issue 9, acceptance 3) -------------------
 #
 # A printer's RIP is closer to Ghostscript than to the libraries octavo itself reads PDFs
@@ -134,3 +147,4 @@ def ghostscript_reads_every_published_pdf():
     if bad:
         pytest.fail("Ghostscript (gs -o /dev/null -sDEVICE=nullpage) reported problems in what octavo "
                     "published:\n" + "\n".join(bad), pytrace=False)
+

@@ -48,3 +48,18 @@ def test_math_in_both_editions(tmp_path):
         words = page.extract_text()
         assert "\\int" not in words and "\\frac" not in words and "mc^2" not in words
         assert len(page.curves) + len(page.rects) + len(page.lines) > 5  # the formulas' outlines
+
+
+def test_a_formula_that_cannot_be_drawn_is_named_at_its_line(caplog) -> None:
+    from octavo.mathsvg import math_as_svg
+    from octavo.pandoc import _where
+
+    class _Chapter:  # what _where reads of a chapter
+        display = "manuscript/01-a.md"
+        text = "# A\n\nFirst line.\n\nThe sum $x^{$ is broken.\n"
+
+    ast = [{"t": "Para", "c": [{"t": "Math", "c": [{"t": "InlineMath"}, "x^{"]}]}]
+    with caplog.at_level("WARNING"):
+        math_as_svg(ast, lambda tex: _where(_Chapter, tex))
+    assert "manuscript/01-a.md:5:10: warning: the formula 'x^{' could not be drawn" in caplog.text
+    assert caplog.text.rstrip().endswith("[math]")

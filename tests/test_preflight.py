@@ -193,6 +193,13 @@ def test_annotations_warn_for_kdp(tmp):
         p.save(pdf)
     s = statuses(preflight(pdf, KDP))
     assert s["annotations"] == "warn" and "fail" not in s.values()
+    # An offset printer (generic) does not print links: octavo's own links are no finding.
+    assert statuses(preflight(pdf, PRINTERS["generic"]))["annotations"] == "pass"
+    with pikepdf.open(pdf, allow_overwriting_input=True) as p:
+        p.pages[0].obj.Annots.append(p.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[72, 72, 100, 100])))
+        p.save(pdf)
+    assert statuses(preflight(pdf, PRINTERS["generic"]))["annotations"] == "warn"  # a comment would print
 
 
 def test_page_count_over_kdp_limit_says_what_fits(tmp):

@@ -94,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("--out", type=Path, default=None,
                        help="folder with the built PDF; the cover is written there (default: BOOK_DIR/build)")
     cover.set_defaults(run=_cover)
+    _add_preview_commands(sub)
     shipping = _add_shipping_commands(sub)
     for p in (build, check, preflight, cover, *shipping):
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
@@ -290,6 +291,70 @@ def _cover(args: argparse.Namespace) -> int:
     print(f"octavo: cover {shown_path(target)}: {g.width:.3f} × {g.height:.3f} in, spine {g.spine:.3f} in "
           f"({g.printer}, {g.paper} paper), {pages} pages, {spine_text}{note}")
     return EXIT_OK
+
+
+def _add_preview_commands(sub) -> None:
+    """`octavo proof` and `octavo watch`: seeing the pages while writing."""
+    proof = sub.add_parser("proof", help="render the print PDF's spreads to PNG proof sheets in BUILD/proof")
+    proof.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
+    proof.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
+    proof.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                       help="chapters converted and laid out at once (default: CPU count)")
+    proof.add_argument("--no-check", action="store_true",
+                       help="build even when the manuscript checks find errors")
+    proof.set_defaults(run=_proof)
+    watch = sub.add_parser("watch", help="rebuild the screen PDF on every save and preview it in a browser")
+    watch.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
+    watch.add_argument("--port", type=int, default=8000,
+                       help="serve the preview on http://127.0.0.1:PORT (default: 8000; 0: any free port)")
+    watch.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
+    watch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                       help="chapters converted and laid out at once (default: CPU count)")
+    watch.add_argument("--no-check", action="store_true",
+                       help="build even when the manuscript checks find errors")
+    watch.set_defaults(run=_watch)
+    for p in (proof, watch):
+        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="say what was redone, show tools' output on errors")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the traceback of an error")
+
+
+def _proof(args: argparse.Namespace) -> int:
+    from .errors import shown_path
+    from .proof import SPREADS_PER_SHEET, proof_book
+
+    try:
+        proof = proof_book(args.book_dir, args.out, jobs=max(1, args.jobs), check=not args.no_check)
+    except OctavoError as exc:
+        for diagnostic in getattr(exc, "errors", []):
+            print(diagnostic, file=sys.stderr)
+        raise
+    state = "up to date" if proof.up_to_date else "written"
+    print(f"octavo: proof: {len(proof.sheets)} sheet{'s' if len(proof.sheets) != 1 else ''} of "
+          f"{SPREADS_PER_SHEET} spreads ({proof.pages} pages, {proof.spreads} spreads) and the overview "
+          f"{state} in {shown_path(proof.overview.parent)}")
+    return EXIT_OK
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .config import CONFIG_NAME
+    from .errors import ConfigError
+    from .watch import Watcher
+
+    if not (args.book_dir / CONFIG_NAME).is_file():
+        raise ConfigError(f"no {CONFIG_NAME} in {args.book_dir}", hint="run octavo watch in the book's folder, "
+                                                                      "or pass the folder")
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port must be 0 to 65535 (got {args.port})", hint="--port 8000, or 0 for any free port")
+    try:
+        from .config import load_book
+
+        title = load_book(args.book_dir).schema.title
+    except OctavoError:  # a broken book.yaml: the first build shows why, and the watcher waits for a fix
+        title = ""
+    return Watcher(args.book_dir, args.out, args.port, title=title, jobs=max(1, args.jobs),
+                   check=not args.no_check).run()
 
 
 def _formats(text: str) -> tuple[str, ...]:

@@ -31,27 +31,31 @@ def has_math(ast_json: str | bytes) -> bool:
     return ('"Math"' if isinstance(ast_json, str) else b'"Math"') in ast_json
 
 
-def math_as_svg(node: Any) -> Any:
-    """The same AST with every Math node replaced by raw HTML holding its SVG."""
+def math_as_svg(node: Any, locate=lambda tex: "") -> Any:
+    """The same AST with every Math node replaced by raw HTML holding its SVG.
+    `locate(tex)` says where a formula is written ("file:line:col"), for a warning."""
     if isinstance(node, list):
-        return [math_as_svg(item) for item in node]
+        return [math_as_svg(item, locate) for item in node]
     if isinstance(node, dict):
         if node.get("t") == "Math":
             kind, tex = node["c"][0]["t"], node["c"][1]
-            return {"t": "RawInline", "c": ["html", formula_html(tex, display=kind == "DisplayMath")]}
+            return {"t": "RawInline", "c": ["html", formula_html(tex, display=kind == "DisplayMath",
+                                                                 where=locate(tex))]}
         if "c" in node:
-            return {**node, "c": math_as_svg(node["c"])}
+            return {**node, "c": math_as_svg(node["c"], locate)}
     return node
 
 
-def formula_html(tex: str, *, display: bool) -> str:
+def formula_html(tex: str, *, display: bool, where: str = "") -> str:
     import ziamath
 
     kind = "display" if display else "inline"
     try:
         svg = ziamath.Latex(tex, size=BODY_PT, inline=not display).svg()
     except Exception as exc:  # ziamath raises many kinds on TeX it cannot read
-        log.warning("a formula could not be drawn (%s); it is printed as TeX: %s", type(exc).__name__, tex[:60])
+        log.warning("%swarning: the formula '%s' could not be drawn for print (%s); it is printed as TeX: "
+                    "check its spelling against LaTeX [math]", f"{where}: " if where else "", tex[:60],
+                    type(exc).__name__)
         return f'<code class="math {kind}">{html.escape(tex)}</code>'
     match = _SIZE.match(svg)
     if match is None:

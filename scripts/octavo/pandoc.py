@@ -216,6 +216,15 @@ def prepare_chapter(chapter: Chapter, ast: AST, used: set[str], language: str = 
 BATCH_TEXT = 500_000
 
 
+def _where(chapter: Chapter, text: str) -> str:
+    """Where `text` is first written in the chapter, as file:line:col (the file alone if not found)."""
+    offset = chapter.text.find(text)
+    if offset < 0:
+        return str(Location(chapter.display))
+    line = chapter.text.count("\n", 0, offset) + 1
+    return str(Location(chapter.display, line, offset - chapter.text.rfind("\n", 0, offset)))
+
+
 def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> list[str]:
     """Chapters as HTML5 fragments for print, notes inline at their calls.
 
@@ -243,7 +252,8 @@ def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> l
     for doc in docs:
         blocks.append({"t": "RawBlock", "c": ["html", f"<!--{_SPLIT}-->"]})
         doc_blocks = breakable_urls(notes_in_flow(doc.ast["blocks"]))
-        blocks.extend(math_as_svg(doc_blocks) if has_math(doc.ast_json) else doc_blocks)
+        blocks.extend(math_as_svg(doc_blocks, functools.partial(_where, doc.chapter))
+                      if has_math(doc.ast_json) else doc_blocks)
     ast = {"pandoc-api-version": docs[0].ast["pandoc-api-version"], "meta": {}, "blocks": blocks}
     out = run_pandoc(pandoc, ["--from", "json", "--to", "html5", "--wrap=none"],
                      stdin=to_json(ast), what=", ".join(d.chapter.display for d in docs))

@@ -111,7 +111,10 @@ def render_screen(ctx: BuildContext, converted: Converted, target: Path) -> int:
     css = (page_css(book, geometry),)
     image = base64.b64encode(cover.read_bytes()).decode()
     mime = "image/jpeg" if cover.suffix.lower() in (".jpg", ".jpeg") else "image/png"
-    cover_html = (f'<section class="cover"><img src="data:{mime};base64,{image}" '
+    # The cover page's size, stated: a percentage height of a box whose height is auto is
+    # no height at all, and the image was drawn 9.6 in tall on a 9 in page, shifted up.
+    cover_html = (f'<section class="cover" style="width: {geometry.width}in; height: {geometry.height}in">'
+                  f'<img src="data:{mime};base64,{image}" '
                   f'alt="{html.escape(book.phrases["cover"] + ": " + book.schema.title)}"></section>')
     sections = [chapter_section(book, doc, fragment, first=position == 0)
                 for position, (doc, fragment) in enumerate(zip(docs, fragments))]

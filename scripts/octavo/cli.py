@@ -1,4 +1,4 @@
-"""Command line: `octavo build`, `check`, `preflight`, `cover`, `octavo --version`."""
+"""Command line: `octavo build`, `check`, `preflight`, `cover`, `new`, `dist`, `proof`, `watch`, `octavo --version`."""
 
 from __future__ import annotations
 

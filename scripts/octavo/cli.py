@@ -296,28 +296,21 @@ def _cover(args: argparse.Namespace) -> int:
 def _add_preview_commands(sub) -> None:
     """`octavo proof` and `octavo watch`: seeing the pages while writing."""
     proof = sub.add_parser("proof", help="render the print PDF's spreads to PNG proof sheets in BUILD/proof")
-    proof.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
-    proof.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
-    proof.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                       help="chapters converted and laid out at once (default: CPU count)")
-    proof.add_argument("--no-check", action="store_true",
-                       help="build even when the manuscript checks find errors")
     proof.set_defaults(run=_proof)
     watch = sub.add_parser("watch", help="rebuild the screen PDF on every save and preview it in a browser")
-    watch.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
-    watch.add_argument("--port", type=int, default=8000,
-                       help="serve the preview on http://127.0.0.1:PORT (default: 8000; 0: any free port)")
-    watch.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
-    watch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                       help="chapters converted and laid out at once (default: CPU count)")
-    watch.add_argument("--no-check", action="store_true",
-                       help="build even when the manuscript checks find errors")
     watch.set_defaults(run=_watch)
-    for p in (proof, watch):
+    for p in (proof, watch):  # what both take, as `octavo build` does
+        p.add_argument("book_dir", nargs="?", default=".", type=Path, help="folder with book.yaml (default: .)")
+        p.add_argument("--out", type=Path, default=None, help="output folder (default: BOOK_DIR/build)")
+        p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                       help="chapters converted and laid out at once (default: CPU count)")
+        p.add_argument("--no-check", action="store_true", help="build even when the manuscript checks find errors")
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                        help="say what was redone, show tools' output on errors")
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show the traceback of an error")
+    watch.add_argument("--port", type=int, default=8000,
+                       help="serve the preview on http://127.0.0.1:PORT (default: 8000; 0: any free port)")
 
 
 def _proof(args: argparse.Namespace) -> int:

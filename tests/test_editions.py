@@ -237,7 +237,7 @@ def _rendered_rows(pdf_path: Path) -> list[float]:
     finally:
         document.close()
     width, height = image.size
-    pixels = list(image.getdata())
+    pixels = image.tobytes()
     return [sum(pixels[y * width:(y + 1) * width]) / width for y in range(height)]
 
 

@@ -264,8 +264,11 @@ def fit_whole(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     if abs(ratio - 1) <= SAME_SHAPE:
         return ImageOps.fit(image, size, method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
     rgb = image.convert("RGB")
-    edge = list(rgb.crop((0, 0, rgb.width, 1)).getdata()) + list(rgb.crop((0, rgb.height - 1, rgb.width, rgb.height)).getdata()) \
-        + list(rgb.crop((0, 0, 1, rgb.height)).getdata()) + list(rgb.crop((rgb.width - 1, 0, rgb.width, rgb.height)).getdata())
+    strips = ((0, 0, rgb.width, 1), (0, rgb.height - 1, rgb.width, rgb.height),
+              (0, 0, 1, rgb.height), (rgb.width - 1, 0, rgb.width, rgb.height))
+    # (the strips' pixels through tobytes: Image.getdata goes in Pillow 14)
+    edge = [tuple(data[i:i + 3]) for box in strips for data in [rgb.crop(box).tobytes()]
+            for i in range(0, len(data), 3)]
     colour = tuple(sorted(channel)[len(channel) // 2] for channel in zip(*edge))  # the median edge colour
     return ImageOps.pad(rgb, size, method=Image.Resampling.LANCZOS, color=colour, centering=(0.5, 0.5))
 

@@ -8,6 +8,7 @@ and on the same machine:
   cold       octavo into a fresh --out folder (empty cache): --format pdf, and --format pdf,epub
   edit       octavo again after appending one sentence to the chapter in the middle of the book
   no-op      octavo again with nothing changed
+  make       octavo with all three editions (PDF, EPUB, screen PDF), cold and after an edit
   single     octavo --single-pass, cold, PDF only (when octavo has the flag)
   typst      pandoc -> PDF through Typst (only when the `typst` module is importable)
 
@@ -337,7 +338,7 @@ def find_tools(jobs: int | None) -> Tools:
 def octavo_cmd(tools: Tools, book: Path, out: Path, fmt: str, *, single_pass: bool = False) -> list[str]:
     # "all" means what the baseline makes: the print PDF and the EPUB (octavo's own "all"
     # also makes the screen edition, which the baseline has no counterpart for).
-    fmt = "pdf,epub" if fmt == "all" else fmt
+    fmt = {"all": "pdf,epub", "three": "pdf,epub,screen"}.get(fmt, fmt)  # "three": what `make` builds
     cmd = [tools.octavo, "build", str(book), "--out", str(out), "--format", fmt]
     if single_pass and tools.has_single_pass:
         cmd.append("--single-pass")
@@ -475,7 +476,7 @@ def _bench_corpus(name: str, source: Path, tmp: Path, tools: Tools, repeat: int,
         return runs, out, cmd
 
     def output(out: Path, suffix: str) -> Path | None:
-        found = sorted(out.glob(f"*{suffix}"))
+        found = sorted(p for p in out.glob(f"*{suffix}") if not p.name.endswith("-screen.pdf"))  # the print PDF
         return found[0] if found else None
 
     # (b) Cold builds into a fresh --out (so an empty cache): PDF alone (against the baseline PDF),
@@ -534,6 +535,20 @@ def _bench_corpus(name: str, source: Path, tmp: Path, tools: Tools, repeat: int,
         + (f"; octavo said “{said}”" if said else "")
         + (f" (its own {noop.reported_seconds:.1f} s; the rest of the {noop.wall:.2f} s wall is process start-up "
            "and imports)" if noop.reported_seconds is not None else "") + ".")
+    shutil.rmtree(out, ignore_errors=True)
+
+    # (d2) What `make` does: all three editions (print PDF, EPUB, screen PDF), cold, then after
+    # a one-chapter edit (issue 11's targets compare these with the PDF and PDF + EPUB rows).
+    runs, out, cmd = cold("three", "three")
+    record("cold-three", "octavo cold, PDF + EPUB + screen (make)", cmd, runs, pdf_pages(output(out, ".pdf")),
+           "baseline-all")
+    runs = []
+    for rep in range(repeat):
+        with edited.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n\nThis sentence was appended by the octavo benchmark, three editions, {rep + 1}.\n")
+        runs.append(measure(cmd))
+    record("edit-three", "octavo, 1 chapter edited, PDF + EPUB + screen (make)", cmd, runs,
+           pdf_pages(output(out, ".pdf")), "baseline-all")
     shutil.rmtree(out, ignore_errors=True)
 
     # (e) Single-pass layout, cold, PDF only (compare with "octavo cold, PDF").
@@ -662,6 +677,16 @@ def target_checks(res: CorpusResult) -> list[tuple[str, str, bool | None]]:
                        r["noop"].wall < TARGET_NOOP_SECONDS))
     else:
         checks.append((f"no-op rebuild < {TARGET_NOOP_SECONDS} s", "not measured", None))
+    # Issue 11's targets for `make` (all three editions).
+    three = {k: res.row(k) for k in ("cold-three", "edit-three")}
+    if all(v is not None and v.ok for v in three.values()) and ok["cold-pdf"] and ok["edit"]:
+        cold3, edit3 = three["cold-three"].wall, three["edit-three"].wall
+        checks.append((f"make after a one-chapter edit ≤ {TARGET_EDIT_FRACTION:.0%} of a cold make",
+                       f"{edit3 / cold3:.0%} ({edit3:.2f} s of {cold3:.2f} s)", edit3 / cold3 <= TARGET_EDIT_FRACTION))
+        checks.append(("make after an edit ≤ 2 × the PDF + EPUB edit", f"{edit3 / r['edit'].wall:.2f}×",
+                       edit3 <= 2 * r["edit"].wall))
+        checks.append(("cold make ≤ 1.25 × cold PDF", f"{cold3 / r['cold-pdf'].wall:.2f}×",
+                       cold3 <= 1.25 * r["cold-pdf"].wall))
     if ok["cold-all"] and ok["baseline-all"]:
         mine, theirs = r["cold-all"].peak_rss, r["baseline-all"].peak_rss
         checks.append(("peak memory of cold build (PDF + EPUB) ≤ baseline peak",

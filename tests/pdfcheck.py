@@ -281,3 +281,17 @@ def line_faults(pages: PageMap, limit: int = 2) -> LineFaults:
             if same_paragraph and a.x1 - a.x0 < (right - left) / 3:
                 faults.short_lines.append(f"{page.label}: {a.text!r} / {b.text[:40]!r}")
     return faults
+
+
+def weasyprint_lines(box) -> list[str]:
+    """The text of each line WeasyPrint set under `box` (a page's `_page_box`), in order:
+    what a layout test reads before any PDF is written."""
+    from weasyprint.formatting_structure import boxes
+
+    def text(inner) -> str:
+        own = inner.text if isinstance(inner, boxes.TextBox) else ""
+        return own + "".join(text(child) for child in getattr(inner, "children", []))
+
+    if isinstance(box, boxes.LineBox):
+        return [text(box)]
+    return [line for child in getattr(box, "children", []) for line in weasyprint_lines(child)]

@@ -10,6 +10,7 @@ import pypandoc
 import pytest
 
 from conftest import ROOT
+from pdfcheck import weasyprint_lines
 
 from octavo.config import load_book
 from octavo.indents import indents
@@ -98,28 +99,8 @@ def test_every_table_stays_in_the_measure_as_weasyprint_sets_it(columns):
         assert "figure class=\"turned\"" in section
     # Whichever way, no sum of money is broken across lines.
     for laid in document.pages:
-        lines = []
-        _line_texts(laid._page_box, lines)
+        lines = weasyprint_lines(laid._page_box)
         assert not [line for line in lines if line.strip().endswith("s.") and not line.strip()[:1].isalpha()], lines
-
-
-def _line_texts(box, out):
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.LineBox):
-        parts = []
-
-        def text(inner):
-            if isinstance(inner, boxes.TextBox):
-                parts.append(inner.text)
-            for child in getattr(inner, "children", []):
-                text(child)
-
-        text(box)
-        out.append("".join(parts))
-        return
-    for child in getattr(box, "children", []):
-        _line_texts(child, out)
 
 
 def test_a_table_too_wide_even_turned_is_set_to_the_measure_with_its_cells_wrapped():

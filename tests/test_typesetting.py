@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from pdfcheck import PageMap, line_faults
+from pdfcheck import PageMap, line_faults, weasyprint_lines
 
 from octavo.config import load_book
 from octavo.pagesetup import print_setup
@@ -17,33 +17,11 @@ from octavo.weasy import render_document
 
 def _lines(html: str, css: str = "") -> list[str]:
     """The text of each line WeasyPrint sets for `html` with the sample book's styles."""
-    from weasyprint.formatting_structure import boxes
-
     book = load_book(ROOT)
     page = print_setup(book).css(book)  # the sample's trim and margins: a 6x9 in measure
     document = render_document(f"<html lang='en-US'><body><section class='chapter'>{html}</section></body></html>",
                                ROOT, find_styles(book), (*page, css))
-    found: list[str] = []
-
-    def walk(box) -> None:
-        if isinstance(box, boxes.LineBox):
-            parts: list[str] = []
-
-            def text(inner) -> None:
-                if isinstance(inner, boxes.TextBox):
-                    parts.append(inner.text)
-                for child in getattr(inner, "children", []):
-                    text(child)
-
-            text(box)
-            found.append("".join(parts))
-            return
-        for child in getattr(box, "children", []):
-            walk(child)
-
-    for page in document.pages:
-        walk(page._page_box)
-    return found
+    return [line for page in document.pages for line in weasyprint_lines(page._page_box)]
 
 
 def test_a_run_that_just_fills_the_line_stays_on_it():

@@ -127,81 +127,75 @@ def book(tmp_path):
     return make_book(tmp_path / "book", YAML, {"manuscript/01-one.md": CHAPTER})
 
 
-@pytest.mark.slow
-def test_watch_rebuilds_on_save_and_stops_on_ctrl_c(book, tmp_path):
-    watching = Watching(book, tmp_path / "out", tmp_path / "stderr.txt")
-    try:
-        first = watching.wait_for_build(0)
-        assert first["ok"] is True, first
-        assert "tide came in" in watching.pdf_text()
-        page = watching.get("/").decode()
-        assert "/page/1.png" in page and 'fetch("/status"' in page  # the pages, and the reload poll
-        assert watching.get("/page/1.png").startswith(b"\x89PNG")
-        # a save: the next build shows the new words
-        (book / "manuscript" / "01-one.md").write_text(CHAPTER + "\nA heron stood in the marram grass.\n",
-                                                       encoding="utf-8")
-        second = watching.wait_for_build(first["build"])
-        assert second["ok"] is True, second
-        assert "heron stood" in watching.pdf_text()
-        assert any("01-one.md" in line for line in second["changed"])
-        # only this server's own name is answered (a page elsewhere cannot read the book)
-        request = urllib.request.Request(watching.url + "status", headers={"Host": "attacker.example:80"})
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(request, timeout=10)
-        assert refused.value.code == 403
-        assert watching.descendants  # the builds ran processes (pandoc, the checks): none may outlive it
-        watching.interrupt()
-    finally:
-        if watching.process.poll() is None:
-            watching.process.kill()
+@pytest.fixture
+def watching(book, tmp_path):
+    """`octavo watch` on the book; killed at teardown if a test left it running."""
+    running = Watching(book, tmp_path / "out", tmp_path / "stderr.txt")
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
 
 
 @pytest.mark.slow
-def test_ctrl_c_during_a_build_stops_cleanly(book, tmp_path):
-    watching = Watching(book, tmp_path / "out", tmp_path / "stderr.txt")
-    try:
-        done = watching.wait_for_build(0)["build"]
-        for attempt in range(5):  # catch a build while it runs (this one takes about a second)
-            (book / "manuscript" / f"0{attempt + 2}-more.md").write_text(
-                f"# More {attempt}\n\n" + "Words on the shore. " * 400 + "\n", encoding="utf-8")
-            deadline = time.monotonic() + WAIT
-            while not (status := watching.status())["building"] and status["build"] == done:
-                assert time.monotonic() < deadline
-                time.sleep(0.01)
-            if status["building"]:
-                break
-            done = status["build"]
-        else:
-            pytest.skip("no build was caught while it ran")
-        time.sleep(0.2)
-        watching.interrupt()
-    finally:
-        if watching.process.poll() is None:
-            watching.process.kill()
+def test_watch_rebuilds_on_save_and_stops_on_ctrl_c(book, watching):
+    first = watching.wait_for_build(0)
+    assert first["ok"] is True, first
+    assert "tide came in" in watching.pdf_text()
+    page = watching.get("/").decode()
+    assert "/page/1.png" in page and 'fetch("/status"' in page  # the pages, and the reload poll
+    assert watching.get("/page/1.png").startswith(b"\x89PNG")
+    # a save: the next build shows the new words
+    (book / "manuscript" / "01-one.md").write_text(CHAPTER + "\nA heron stood in the marram grass.\n",
+                                                   encoding="utf-8")
+    second = watching.wait_for_build(first["build"])
+    assert second["ok"] is True, second
+    assert "heron stood" in watching.pdf_text()
+    assert any("01-one.md" in line for line in second["changed"])
+    # only this server's own name is answered (a page elsewhere cannot read the book)
+    request = urllib.request.Request(watching.url + "status", headers={"Host": "attacker.example:80"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+    assert watching.descendants  # the builds ran processes (pandoc, the checks): none may outlive it
+    watching.interrupt()
 
 
 @pytest.mark.slow
-def test_a_check_error_shows_in_the_page_and_the_watcher_goes_on(book, tmp_path):
-    watching = Watching(book, tmp_path / "out", tmp_path / "stderr.txt")
+def test_ctrl_c_during_a_build_stops_cleanly(book, watching):
+    done = watching.wait_for_build(0)["build"]
+    for attempt in range(5):  # catch a build while it runs (this one takes about a second)
+        (book / "manuscript" / f"0{attempt + 2}-more.md").write_text(
+            f"# More {attempt}\n\n" + "Words on the shore. " * 400 + "\n", encoding="utf-8")
+        deadline = time.monotonic() + WAIT
+        while not (status := watching.status())["building"] and status["build"] == done:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        if status["building"]:
+            break
+        done = status["build"]
+    else:
+        pytest.skip("no build was caught while it ran")
+    time.sleep(0.2)
+    watching.interrupt()
+
+
+@pytest.mark.slow
+def test_a_check_error_shows_in_the_page_and_the_watcher_goes_on(book, watching):
     chapter = book / "manuscript" / "01-one.md"
-    try:
-        first = watching.wait_for_build(0)
-        assert first["ok"] is True, first
-        chapter.write_text(CHAPTER + "\nA call to a note that is not there.[^ghost]\n", encoding="utf-8")
-        failed = watching.wait_for_build(first["build"])
-        assert failed["ok"] is False
-        assert any("footnote-undefined" in error for error in failed["errors"])
-        page = watching.get("/").decode()
-        assert "did not build" in page and "[^ghost]" in page and "footnote-undefined" in page
-        assert "/page/1.png" in page  # the last good pages stay on show
-        assert "footnote-undefined" in watching.stderr()  # and the terminal says it too
-        # the watcher is still there: the fix builds
-        chapter.write_text(CHAPTER + "\nA call to a note that is there.[^ghost]\n\n[^ghost]: Here.\n",
-                           encoding="utf-8")
-        fixed = watching.wait_for_build(failed["build"])
-        assert fixed["ok"] is True, fixed
-        assert "did not build" not in watching.get("/").decode()
-        watching.interrupt()
-    finally:
-        if watching.process.poll() is None:
-            watching.process.kill()
+    first = watching.wait_for_build(0)
+    assert first["ok"] is True, first
+    chapter.write_text(CHAPTER + "\nA call to a note that is not there.[^ghost]\n", encoding="utf-8")
+    failed = watching.wait_for_build(first["build"])
+    assert failed["ok"] is False
+    assert any("footnote-undefined" in error for error in failed["errors"])
+    page = watching.get("/").decode()
+    assert "did not build" in page and "[^ghost]" in page and "footnote-undefined" in page
+    assert "/page/1.png" in page  # the last good pages stay on show
+    assert "footnote-undefined" in watching.stderr()  # and the terminal says it too
+    # the watcher is still there: the fix builds
+    chapter.write_text(CHAPTER + "\nA call to a note that is there.[^ghost]\n\n[^ghost]: Here.\n",
+                       encoding="utf-8")
+    fixed = watching.wait_for_build(failed["build"])
+    assert fixed["ok"] is True, fixed
+    assert "did not build" not in watching.get("/").decode()
+    watching.interrupt()

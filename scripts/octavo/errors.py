@@ -37,6 +37,14 @@ class Location:
     line: int = 0
     column: int = 0
 
+    @classmethod
+    def in_text(cls, path: Path | str, text: str, offset: int) -> Location:
+        """The place of character `offset` of `text` (a file's contents); the file alone
+        when the offset is unknown (negative)."""
+        if offset < 0:
+            return cls(path)
+        return cls(path, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
+
     def __str__(self) -> str:
         text = shown_path(Path(self.path))
         if self.line:

@@ -218,11 +218,7 @@ BATCH_TEXT = 500_000
 
 def _where(chapter: Chapter, text: str) -> str:
     """Where `text` is first written in the chapter, as file:line:col (the file alone if not found)."""
-    offset = chapter.text.find(text)
-    if offset < 0:
-        return str(Location(chapter.display))
-    line = chapter.text.count("\n", 0, offset) + 1
-    return str(Location(chapter.display, line, offset - chapter.text.rfind("\n", 0, offset)))
+    return str(Location.in_text(chapter.display, chapter.text, chapter.text.find(text)))
 
 
 def chapters_html(pandoc: Pandoc, docs: list[ChapterDoc], *, jobs: int = 1) -> list[str]:

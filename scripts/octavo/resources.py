@@ -100,11 +100,7 @@ def _locate(chapter: Chapter, text: str) -> Location:
     offsets = [chapter.text.find(prefix + text) for prefix in ("](", "](<", '="', "='", "=")]
     offsets = [o + len(prefix) for o, prefix in zip(offsets, ("](", "](<", '="', "='", "=")) if o >= 0]
     offset = min(offsets) if offsets else chapter.text.find(text)
-    if offset < 0:
-        return Location(chapter.display)
-    line = chapter.text.count("\n", 0, offset) + 1
-    column = offset - (chapter.text.rfind("\n", 0, offset) + 1) + 1
-    return Location(chapter.display, line, column)
+    return Location.in_text(chapter.display, chapter.text, offset)
 
 
 def _without_unsafe_html(node, chapter: Chapter):

@@ -73,7 +73,7 @@ def build_epub(ctx: BuildContext, docs: list[ChapterDoc], cover: Path, target: P
                                 json.dumps([doc.note_count for doc in docs]), tools=ctx.tools)
     chapter_keys = [keys.epub_chapter_key(book, doc.ast_json) for doc in docs]
     old = cache.get("epub-book", frame)
-    data = _splice(ctx, docs, chapter_keys, frame, args)
+    data = _splice(ctx, docs, chapter_keys, frame, args, old)
     if data is None:
         raw = _pandoc_epub(docs, pandoc, args, workdir, book.root, what="the EPUB")
         data = finish_epub(raw, book, [doc.title for doc in docs], modified,
@@ -100,12 +100,12 @@ def _pandoc_epub(docs: list[ChapterDoc], pandoc: Pandoc, args: list[str], workdi
     return raw.read_bytes()
 
 
-def _splice(ctx: BuildContext, docs: list[ChapterDoc], chapter_keys: list[str], frame: str,
-            args: list[str]) -> bytes | None:
-    """The cached EPUB with the changed chapters' content documents replaced, or None
-    when that cannot give exactly what a whole build gives."""
-    book, pandoc, workdir, cache = ctx.book, ctx.pandoc, ctx.work, ctx.cache
-    old_book, old_keys = cache.get("epub-book", frame), cache.get("epub-chapters", frame)
+def _splice(ctx: BuildContext, docs: list[ChapterDoc], chapter_keys: list[str], frame: str, args: list[str],
+            old_book: bytes | None) -> bytes | None:
+    """`old_book` (the cached EPUB of this frame) with the changed chapters' content
+    documents replaced, or None when that cannot give exactly what a whole build gives."""
+    book, pandoc, workdir = ctx.book, ctx.pandoc, ctx.work
+    old_keys = ctx.cache.get("epub-chapters", frame)
     if old_book is None or old_keys is None or len(json.loads(old_keys)) != len(chapter_keys):
         return None
     changed = [i for i, (old, new) in enumerate(zip(json.loads(old_keys), chapter_keys)) if old != new]

@@ -24,6 +24,15 @@ from .preflight import page_fingerprints
 from .weasy import pad_to_even, render_document
 
 
+def repair_structure(path: Path) -> None:
+    """The structure tree made right for a screen reader (structure.py)."""
+    from .structure import repair
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        repair(pdf)
+        pdf.save(path, deterministic_id=True)
+
+
 @dataclass(frozen=True)
 class PrintResult:
     path: Path
@@ -131,6 +140,7 @@ def render_screen(ctx: BuildContext, converted: Converted, target: Path) -> int:
         # PDF/UA-1: tagged, with the title, language and identification a reader needs.
         document.write_pdf(target, pdf_tags=True, pdf_variant="pdf/ua-1", **PDF_OPTIONS)
         label_screen(target, book, body_start)
+        repair_structure(target)
         cache.put("screen-pdf", key, target.read_bytes())
     # The dates are set on every build, outside the cache: a new date (a commit,
     # SOURCE_DATE_EPOCH) does not lay the book out again.

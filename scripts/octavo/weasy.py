@@ -43,13 +43,14 @@ def render_document(document_html: str, root: Path, styles: Styles, extra_css: t
 def apply_fixes() -> None:
     """octavo's corrections to WeasyPrint (weasyfix.py); each applies itself once per process."""
     from .weasyfix import (fast_font_subsets, fix_font_embedding, fix_line_breaking, keep_notes_with_calls,
-                           stable_image_names)
+                           mark_structure_elements, stable_image_names)
 
     keep_notes_with_calls()
     fast_font_subsets()
     fix_font_embedding()
     fix_line_breaking()
     stable_image_names()
+    mark_structure_elements()
 
 
 def warm_up(root: Path, styles: Styles, extra_css: tuple[str, ...]) -> None:

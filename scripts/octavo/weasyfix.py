@@ -290,3 +290,59 @@ def stable_image_names() -> bool:
     named_by_content.octavo_fix = True
     images.RasterImage.__init__ = named_by_content
     return True
+
+
+_ELEMENT_BEFORE = """    # Create box element.
+    element = pydyf.Dictionary({
+        'Type': '/StructElem',
+        'S': f'/{tag}',
+        'K': pydyf.Array([]),
+        'Pg': pdf.page_references[page_number],
+        'P': parent.reference,
+    })
+    pdf.add_object(element)
+"""
+_ELEMENT_AFTER = _ELEMENT_BEFORE + "    _octavo_mark_element(pdf, element, box)\n"
+
+#: The private key that names a structure element's HTML element (see mark_structure_elements).
+ELEMENT_KEY = "OctavoElement"
+
+
+def _mark_element(pdf, element, box) -> None:
+    source = getattr(box, "element", None)
+    if source is None:
+        return
+    numbers = pdf.__dict__.setdefault("_octavo_elements", {})
+    # The element is kept in the dict so that its id() cannot be reused for another.
+    key = (id(source), box.element_tag)
+    held = numbers.setdefault(key, (source, len(numbers) + 1))
+    element[ELEMENT_KEY] = held[1]
+    lang = source.get("lang") or source.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if lang and "::" not in (box.element_tag or ""):
+        import pydyf
+
+        element["Lang"] = pydyf.String(lang)
+
+
+def mark_structure_elements() -> bool:
+    """WeasyPrint 70 builds the structure tree page by page: a paragraph broken by a page
+    turn becomes two `P` elements, and nothing says they are one. Every structure element
+    made for an HTML element gets a private `/OctavoElement` number, the same on every page
+    for the same element (and pseudo-element; anonymous boxes share their element's number),
+    so that the screen edition's structure repair can join the parts and then drop the key.
+    An element written with `lang` (or `xml:lang`) gets `/Lang`, which WeasyPrint does not
+    write. Exact-match, like the others. Returns whether active."""
+    from weasyprint.pdf import tags
+
+    if getattr(tags, "_octavo_marks", False):
+        return True
+    source = textwrap.dedent(inspect.getsource(tags._build_box_tree))
+    if source.count(_ELEMENT_BEFORE) != 1:
+        log.warning("WeasyPrint: structure elements not marked; a paragraph broken by a page turn "
+                    "stays two paragraphs in the screen edition's structure")
+        return False
+    namespace = vars(tags)
+    namespace["_octavo_mark_element"] = _mark_element
+    exec(compile(source.replace(_ELEMENT_BEFORE, _ELEMENT_AFTER), tags.__file__, "exec"), namespace)  # noqa: S102
+    tags._octavo_marks = True
+    return True

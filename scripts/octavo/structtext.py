@@ -1,9 +1,617 @@
-"""The screen edition's page content, repaired for a screen reader (see structure.py)."""
+"""The screen edition's page content, repaired for a screen reader (see structure.py).
+
+Run on the finished tagged PDF (one pass, or assembled from chapters), from what the file
+says, not from how it was made:
+
+- **Running heads and folios are artifacts.** Marked content that no structure element
+  reachable from the root claims (WeasyPrint 70 gives its margin boxes MCIDs and elements
+  but never links those into the tree) is read by nobody but extractors: it becomes
+  `/Artifact <</Type /Pagination /Subtype /Header|/Footer>>` (above or below the page's
+  tagged text), its MCID and its parent-tree entry gone.
+- **Word spaces at line ends.** A line broken at a space loses the space (it hangs past the
+  measure and is dropped), so the text reads "China'sCountryside". Where a line ends a
+  word, a space glyph of the line's font is shown after it with a TJ adjustment that takes
+  its advance back: nothing moves, and every extractor and reader gets a space.
+- **Hyphens of hyphenation are soft.** WeasyPrint shows its hyphenate-character, U+2010
+  (CSS's default; `styles/*.css` never sets another), at a line broken inside a word; an
+  author's hyphen is U+002D. The first is wrapped in `/Span <</ActualText (U+00AD)>>`
+  (ISO 32000-1 14.9.4, as PDF/UA asks) and gets no space: the word reads whole.
+- **Link descriptions.** A link annotation's `/Contents` is its text (the text its `Link`
+  element claims; "Note 3" for a note call), not the id of its target.
+"""
 
 from __future__ import annotations
 
+import re
+from binascii import unhexlify
+from dataclasses import dataclass, field
+
 import pikepdf
+from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator, String
+
+#: WeasyPrint's hyphenate-character (CSS `hyphenate-character: auto` in WeasyPrint 70).
+HYPHENATION_HYPHEN = "\u2010"
+SOFT_HYPHEN = "\u00ad"
+#: Characters after which a line breaks without a space: a typed hyphen or slash ("well-" /
+#: "known", "and/" / "or").
+_JOINED_AFTER = frozenset("-/\u00ad")
+_DASHES = frozenset("\u2013\u2014")
+#: Where urls.py lets a URL break (a `<wbr>`: no space in the text).
+_URL_JOINTS = frozenset("._?=&#")
+_URL = re.compile(r"(?:https?|ftp)://|www\.|mailto:")
+#: Scripts written without spaces between words: a line breaks between characters.
+_UNSPACED = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2FDF), (0x3000, 0x30FF),
+             (0x3100, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFF60),
+             (0x20000, 0x3134F))
+_SHOW = frozenset(("TJ", "Tj", "'", '"'))
+
+
+def _unspaced(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _UNSPACED)
+
+
+# ---- fonts ---------------------------------------------------------------------------
+
+@dataclass
+class _Font:
+    code_length: int
+    unicode: dict[bytes, str]
+    widths: dict[int, float]
+    default_width: float
+    space: bytes | None
+
+    def text(self, data: bytes) -> str:
+        step = self.code_length
+        return "".join(self.unicode.get(data[i:i + step], "") for i in range(0, len(data), step))
+
+    def width(self, code: bytes) -> float:
+        return self.widths.get(int.from_bytes(code, "big"), self.default_width)
+
+
+_HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
+
+
+def _unhex(token: bytes) -> bytes:
+    return bytes.fromhex(token.decode("ascii"))
+
+
+def _utf16(data: bytes) -> str:
+    return data.decode("utf-16-be", errors="replace")
+
+
+def _to_unicode(cmap: bytes) -> tuple[dict[bytes, str], int]:
+    """A ToUnicode CMap's code -> text (bfchar and bfrange), and its code length."""
+    mapping: dict[bytes, str] = {}
+    length = 0
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        tokens = _HEX.findall(block)
+        for source, target in zip(tokens[::2], tokens[1::2]):
+            mapping[_unhex(source)] = _utf16(_unhex(target))
+            length = length or len(source) // 2
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for line in re.finditer(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f]*>)", block):
+            low, high, target = line.groups()
+            length = length or len(low) // 2
+            first, last = int(low, 16), int(high, 16)
+            if target.startswith(b"["):
+                targets = [_utf16(_unhex(t)) for t in _HEX.findall(target)]
+            else:
+                start = _unhex(target[1:-1])
+                stem, tail = start[:-2], int.from_bytes(start[-2:], "big")
+                targets = [_utf16(stem + (tail + i).to_bytes(2, "big")) for i in range(last - first + 1)]
+            for i, text in zip(range(first, last + 1), targets):
+                mapping[i.to_bytes(len(low) // 2, "big")] = text
+    return mapping, length
+
+
+def _font(font: Dictionary) -> _Font | None:
+    to_unicode = font.get("/ToUnicode")
+    if not isinstance(to_unicode, pikepdf.Stream):
+        return None
+    mapping, length = _to_unicode(to_unicode.read_bytes())
+    widths: dict[int, float] = {}
+    if font.get("/Subtype") == "/Type0":
+        length = 2 if str(font.get("/Encoding", "")) in ("/Identity-H", "/Identity-V") else length
+        descendant = font.DescendantFonts[0]
+        default = float(descendant.get("/DW", 1000))
+        entries = list(descendant.get("/W", []))
+        i = 0
+        while i + 1 < len(entries):
+            first = int(entries[i])
+            if isinstance(entries[i + 1], Array):
+                for offset, width in enumerate(entries[i + 1]):
+                    widths[first + offset] = float(width)
+                i += 2
+            else:
+                for code in range(first, int(entries[i + 1]) + 1):
+                    widths[code] = float(entries[i + 2])
+                i += 3
+    else:
+        length, default = 1, 0.0
+        first = int(font.get("/FirstChar", 0))
+        for offset, width in enumerate(font.get("/Widths", [])):
+            widths[first + offset] = float(width)
+    if not length:
+        return None
+    space = next((code for code, text in mapping.items() if text == " " and len(code) == length), None)
+    return _Font(length, mapping, widths, default, space)
+
+
+# ---- the text runs of a page ------------------------------------------------------------
+
+def _multiply(m: tuple, n: tuple) -> tuple:
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+@dataclass
+class _Run:
+    """One text-showing operator outside artifacts."""
+    index: int
+    font: _Font
+    font_name: Name
+    size: float  # in device units
+    x: float
+    y: float
+    scale_x: float  # device units per text-space unit along the line
+    font_size: float  # Tf's size
+    mcid: int | None
+    operand: object  # the operator's string, or array of strings and numbers
+    ending: str | None = None  # what _mend gave it: "space" or "soft"
+    _pieces: list | None = None
+
+    @property
+    def pieces(self) -> list:
+        """The strings (bytes) and numbers (floats) it shows."""
+        if self._pieces is None:
+            self._pieces = _pieces(self.operand)
+        return self._pieces
+
+    def codes(self, reverse: bool = False):
+        step = self.font.code_length
+        pieces = reversed(self.pieces) if reverse else self.pieces
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                starts = range(0, len(piece), step)
+                for i in (reversed(starts) if reverse else starts):
+                    yield piece[i:i + step]
+
+    def chars(self, reverse: bool = False):
+        for code in self.codes(reverse):
+            text = self.font.unicode.get(code, "")
+            yield from (reversed(text) if reverse else text)
+
+    def text(self) -> str:
+        return "".join(self.chars())
+
+    def end_x(self) -> float:
+        advance = 0.0
+        for piece in self.pieces:
+            if isinstance(piece, bytes):
+                advance += sum(self.font.width(code) for code in _split(piece, self.font.code_length))
+            else:
+                advance -= piece
+        return self.x + advance / 1000 * self.font_size * self.scale_x
+
+
+def _split(data: bytes, step: int):
+    return (data[i:i + step] for i in range(0, len(data), step))
+
+
+_PIECE = re.compile(rb"<([0-9A-Fa-f\s]*)>|\(((?:\\.|[^\\)])*)\)|([-+]?[0-9]*\.?[0-9]+)", re.S)
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\n": b""}
+
+
+def _pieces(operand) -> list:
+    """A TJ array's (or a Tj string's) strings and numbers, read from its unparsed form
+    (one call into QPDF instead of one per element: ten times faster)."""
+    pieces: list = []
+    for hexadecimal, literal, number in _PIECE.findall(operand.unparse()):
+        if number:
+            pieces.append(float(number))
+        elif hexadecimal:
+            if len(hexadecimal) % 2 or not hexadecimal.isalnum():
+                hexadecimal = re.sub(rb"\s", b"", hexadecimal)
+                hexadecimal += b"0" * (len(hexadecimal) % 2)
+            pieces.append(unhexlify(hexadecimal))
+        else:
+            pieces.append(_ESCAPE.sub(_unescape, literal) if b"\\" in literal else literal)
+    return pieces
+
+
+def _unescape(match: re.Match) -> bytes:
+    escaped = match.group(1)
+    if escaped[:1].isdigit():
+        return bytes([int(escaped, 8) & 0xFF])
+    return _ESCAPES.get(escaped, escaped)
+
+
+@dataclass
+class _Page:
+    instructions: list
+    runs: list[_Run]
+    artifacts: dict[int, list[float]]  # index of an unclaimed BDC -> baselines inside it
+    dropped_mcids: list[int]
+
+
+def _read_page(page: pikepdf.Page, claimed: set[int], fonts: dict) -> _Page:
+    instructions = list(pikepdf.parse_content_stream(page))
+    resources = page.obj.get("/Resources", Dictionary())
+    page_fonts = resources.get("/Font", Dictionary())
+    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    ctm, stack = identity, []
+    tm = tlm = identity
+    leading = 0.0
+    font: _Font | None = None
+    font_name, font_size = None, 0.0
+    marks: list = []  # per open marked content: ("mcid", n) | ("artifact", index) | None
+    runs: list[_Run] = []
+    artifacts: dict[int, list[float]] = {}
+    dropped: list[int] = []
+    for index, instruction in enumerate(instructions):
+        if not isinstance(instruction, ContentStreamInstruction):
+            continue  # an inline image
+        op = str(instruction.operator)
+        operands = instruction.operands
+        if op in _SHOW:
+            if font is None:
+                continue
+            if op in ("'", '"'):
+                tlm = _multiply((1, 0, 0, 1, 0, -leading), tlm)
+                tm = tlm
+            matrix = _multiply(tm, ctm)
+            artifact = next((mark[1] for mark in reversed(marks) if mark and mark[0] == "artifact"), None)
+            if artifact is not None:
+                if artifact >= 0:
+                    artifacts[artifact].append(matrix[5])
+                continue
+            mcid = next((mark[1] for mark in reversed(marks) if mark and mark[0] == "mcid"), None)
+            runs.append(_Run(index, font, font_name, font_size * (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5,
+                             matrix[4], matrix[5], (matrix[0] ** 2 + matrix[1] ** 2) ** 0.5, font_size, mcid,
+                             operands[-1]))
+        elif op == "BDC" or op == "BMC":
+            tag = operands[0]
+            properties = operands[1] if op == "BDC" and len(operands) > 1 else None
+            mcid = properties.get("/MCID") if isinstance(properties, Dictionary) else None
+            inside_artifact = any(mark and mark[0] == "artifact" for mark in marks)
+            if tag == "/Artifact":
+                marks.append(("artifact", -1))
+            elif mcid is not None and (inside_artifact or int(mcid) not in claimed):
+                dropped.append(int(mcid))
+                if inside_artifact:  # tagged content has no place in an artifact
+                    instructions[index] = ContentStreamInstruction([tag], Operator("BMC"))
+                    marks.append(None)
+                else:
+                    artifacts[index] = []
+                    marks.append(("artifact", index))
+            else:
+                marks.append(("mcid", int(mcid)) if mcid is not None else None)
+        elif op == "EMC":
+            if marks:
+                marks.pop()
+        elif op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop() if stack else identity
+        elif op == "cm":
+            ctm = _multiply(tuple(float(v) for v in operands), ctm)
+        elif op == "BT":
+            tm = tlm = identity
+        elif op == "Tm":
+            tm = tlm = tuple(float(v) for v in operands)
+        elif op in ("Td", "TD"):
+            tx, ty = float(operands[0]), float(operands[1])
+            if op == "TD":
+                leading = -ty
+            tlm = _multiply((1, 0, 0, 1, tx, ty), tlm)
+            tm = tlm
+        elif op == "T*":
+            tlm = _multiply((1, 0, 0, 1, 0, -leading), tlm)
+            tm = tlm
+        elif op == "TL":
+            leading = float(operands[0])
+        elif op == "Tf":
+            font_name, font_size = operands[0], float(operands[1])
+            source = page_fonts.get(font_name)
+            if isinstance(source, Dictionary):
+                key = source.objgen if source.is_indirect else id(source)
+                if key not in fonts:
+                    fonts[key] = _font(source)
+                font = fonts[key]
+            else:
+                font = None
+        elif op == "Do" and any(mark and mark[0] == "artifact" and mark[1] >= 0 for mark in marks):
+            artifact = next(mark[1] for mark in reversed(marks) if mark and mark[0] == "artifact")
+            if artifact >= 0:
+                artifacts[artifact].append(ctm[5])
+    return _Page(instructions, runs, artifacts, dropped)
+
+
+# ---- what a line end needs ----------------------------------------------------------------
+
+def _line_break(a: _Run, b: _Run | None) -> str | None:
+    """How run `b` follows run `a`: "line" (on another line), "gap" (on the same line but
+    apart: another cell, a leader) or None (the same line, touching)."""
+    if b is None:
+        return "line"
+    size = max(a.size, b.size)
+    if abs(b.y - a.y) > size / 2 or b.x < a.x - size / 4:
+        return "line"
+    if b.x > a.x and b.x > a.end_x() + size / 2:
+        return "gap"
+    return None
+
+
+def _ending(a: _Run, b: _Run | None, last_word, kind: str) -> str | None:
+    """What the end of run `a` needs before `b`: "space", "soft" (its last glyph is a
+    hyphen of hyphenation) or None."""
+    tail = a.chars(reverse=True)
+    last = next(tail, "")
+    if not last or last.isspace():
+        return None
+    first = next(b.chars(), "") if b is not None else ""
+    if first.isspace():
+        return None
+    if _unspaced(last) or (first and _unspaced(first)):
+        return None
+    if kind == "gap":
+        return "space"
+    if last == HYPHENATION_HYPHEN:
+        return "soft"
+    if last in _JOINED_AFTER:
+        return None
+    if last in _DASHES:  # a spaced dash ("word —") lost its space; a closed one ("word—word") had none
+        before = next(tail, "")
+        return "space" if before.isspace() else None
+    if last in _URL_JOINTS and _URL.search(last_word()):
+        return None
+    return "space"
+
+
+def _with_space(run: _Run, instruction: ContentStreamInstruction, space_font: tuple | None) -> list:
+    """The run's operator, then a space glyph with its advance taken back: nothing moves."""
+    if run.font.space is not None:
+        space = Array([String(run.font.space), round(run.font.width(run.font.space), 3)])
+        return [instruction, ContentStreamInstruction([space], Operator("TJ"))]
+    name, font = space_font  # the run's font has no space: borrow one, then set the run's back
+    space = Array([String(font.space), round(font.width(font.space), 3)])
+    return [instruction,
+            ContentStreamInstruction([name, run.font_size], Operator("Tf")),
+            ContentStreamInstruction([space], Operator("TJ")),
+            ContentStreamInstruction([run.font_name, run.font_size], Operator("Tf"))]
+
+
+def _with_soft_hyphen(run: _Run, instruction: ContentStreamInstruction) -> list:
+    """The run's operator with its last glyph (a hyphen of hyphenation) read as U+00AD."""
+    op = str(instruction.operator)
+    operands = list(instruction.operands)
+    items = [String(piece) if isinstance(piece, bytes) else piece for piece in run.pieces]
+    last = max(i for i, piece in enumerate(run.pieces) if isinstance(piece, bytes) and piece)
+    data = run.pieces[last]
+    step = run.font.code_length
+    head = [*items[:last], String(data[:-step])] if len(data) > step else items[:last]
+    hyphen = [String(data[-step:]), *items[last + 1:]]
+    before = []
+    if op == "'":
+        before = [ContentStreamInstruction([], Operator("T*"))]
+    elif op == '"':
+        before = [ContentStreamInstruction([operands[0]], Operator("Tw")),
+                  ContentStreamInstruction([operands[1]], Operator("Tc")),
+                  ContentStreamInstruction([], Operator("T*"))]
+    shown = [ContentStreamInstruction([Array(head)], Operator("TJ"))] if head else []
+    actual = Dictionary(ActualText=String(SOFT_HYPHEN))
+    return [*before, *shown,
+            ContentStreamInstruction([Name.Span, actual], Operator("BDC")),
+            ContentStreamInstruction([Array(hyphen)], Operator("TJ")),
+            ContentStreamInstruction([], Operator("EMC"))]
+
+
+# ---- the document ---------------------------------------------------------------------------
+
+def _number_tree(node: Dictionary, found: dict[int, object], depth: int = 0) -> None:
+    nums = node.get("/Nums")
+    if isinstance(nums, Array):
+        for i in range(0, len(nums) - 1, 2):
+            found[int(nums[i])] = nums[i + 1]
+    for kid in node.get("/Kids", []) if depth < 32 else []:
+        _number_tree(kid, found, depth + 1)
+
+
+def _claimed(root: Dictionary) -> dict[tuple, set[int]]:
+    """Page (objgen) -> the MCIDs that structure elements reachable from the root claim."""
+    claimed: dict[tuple, set[int]] = {}
+    seen: set[tuple] = set()
+    stack = [(kid, None) for kid in _kids(root)]
+    while stack:
+        node, page = stack.pop()
+        if isinstance(node, int):
+            if page is not None:
+                claimed.setdefault(page, set()).add(node)
+            continue
+        if not isinstance(node, Dictionary):
+            continue
+        kind = node.get("/Type")
+        if kind == "/MCR":
+            target = node.get("/Pg")
+            target = target.objgen if isinstance(target, Dictionary) else page
+            if target is not None and "/MCID" in node and "/Stm" not in node:
+                claimed.setdefault(target, set()).add(int(node.MCID))
+            continue
+        if kind == "/OBJR" or node.objgen in seen:
+            continue
+        seen.add(node.objgen)
+        own = node.get("/Pg")
+        own = own.objgen if isinstance(own, Dictionary) else page
+        stack.extend((kid, own) for kid in _kids(node))
+    return claimed
+
+
+def _kids(node: Dictionary) -> list:
+    kids = node.get("/K")
+    if isinstance(kids, Array):
+        return [int(kid) if isinstance(kid, int) else kid for kid in kids]
+    if kids is None:
+        return []
+    return [int(kids) if isinstance(kids, int) else kids]
 
 
 def repair_text(pdf: pikepdf.Pdf) -> None:
     """Running heads and folios as artifacts, word spaces, soft hyphens, link descriptions."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if not isinstance(root, Dictionary):
+        return
+    parent_tree: dict[int, object] = {}
+    if isinstance(root.get("/ParentTree"), Dictionary):
+        _number_tree(root.ParentTree, parent_tree)
+    claimed = _claimed(root)
+    fonts: dict = {}
+    texts: dict[tuple, dict[int, list[str]]] = {}  # page -> MCID -> what it reads
+    for page in pdf.pages:
+        read = _read_page(page, claimed.get(page.obj.objgen, set()), fonts)
+        replaced = _mend(read, page, fonts)
+        _mark_artifacts(read, replaced)
+        if replaced:
+            instructions = []
+            for index, instruction in enumerate(read.instructions):
+                instructions.extend(replaced.get(index, (instruction,)))
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        if read.dropped_mcids and "/StructParents" in page.obj:
+            entries = parent_tree.get(int(page.obj.StructParents))
+            if isinstance(entries, Array):
+                for mcid in read.dropped_mcids:
+                    if mcid < len(entries):
+                        entries[mcid] = None
+        if "/Annots" in page.obj:
+            texts[page.obj.objgen] = _mcid_texts(read)
+    _describe_links(pdf, parent_tree, texts)
+
+
+def _mend(read: _Page, page: pikepdf.Page, fonts: dict) -> dict[int, list]:
+    """Instruction index -> what replaces it: spaces at line ends, soft hyphens."""
+    replaced: dict[int, list] = {}
+    runs = [run for run in read.runs if run.font is not None and any(True for _ in run.codes())]
+    space_font = _space_font(read, fonts)
+    for position, run in enumerate(runs):
+        after = runs[position + 1] if position + 1 < len(runs) else None
+        kind = _line_break(run, after)
+        if kind is None:
+            continue
+        ending = _ending(run, after, lambda: _last_word(runs, position), kind)
+        instruction = read.instructions[run.index]
+        if ending == "space" and (run.font.space is not None or space_font is not None):
+            replaced[run.index] = _with_space(run, instruction, space_font)
+            run.ending = ending
+        elif ending == "soft":
+            replaced[run.index] = _with_soft_hyphen(run, instruction)
+            run.ending = ending
+    return replaced
+
+
+def _last_word(runs: list[_Run], position: int) -> str:
+    """The text since the last space, up to the end of run `position` (a URL broken over
+    lines is one word)."""
+    parts: list[str] = []
+    for run in reversed(runs[max(0, position - 40):position + 1]):
+        if run.ending == "space" and run is not runs[position]:
+            break
+        text = run.text()
+        parts.append(re.split(r"\s", text)[-1])
+        if re.search(r"\s", text):
+            break
+    return "".join(reversed(parts))
+
+
+def _space_font(read: _Page, fonts: dict) -> tuple | None:
+    """A font of the page that shows a space, for lines set in one that has none."""
+    for run in read.runs:
+        if run.font is not None and run.font.space is not None:
+            return run.font_name, run.font
+    return None
+
+
+def _mark_artifacts(read: _Page, replaced: dict[int, list]) -> None:
+    """Unclaimed marked content -> pagination artifacts, header or footer by where it lies."""
+    if not read.artifacts:
+        return
+    body = [run.y for run in read.runs]
+    top, bottom = (max(body), min(body)) if body else (None, None)
+    for index, baselines in read.artifacts.items():
+        properties = Dictionary(Type=Name.Pagination)
+        if baselines and top is not None and min(baselines) > top:
+            properties.Subtype = Name.Header
+        elif baselines and bottom is not None and max(baselines) < bottom:
+            properties.Subtype = Name.Footer
+        elif not baselines or top is not None:
+            properties = Dictionary()
+        replaced[index] = [ContentStreamInstruction([Name.Artifact, properties], Operator("BDC"))]
+
+
+def _mcid_texts(read: _Page) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for run in read.runs:
+        if run.mcid is None or run.font is None:
+            continue
+        text = run.text()
+        if run.ending == "soft":
+            text = text[:-1]
+        elif run.ending == "space":
+            text += " "
+        found.setdefault(run.mcid, []).append(text)
+    return found
+
+
+def _element_text(element: Dictionary, page: tuple | None, texts: dict, seen: set) -> tuple[str, str | None]:
+    """The text an element's content reads, and the first Alt found under it."""
+    own = element.get("/Pg")
+    page = own.objgen if isinstance(own, Dictionary) else page
+    parts: list[str] = []
+    alt = str(element.Alt) if "/Alt" in element else None
+    for kid in _kids(element):
+        if isinstance(kid, int):
+            parts.extend(texts.get(page, {}).get(kid, []))
+        elif isinstance(kid, Dictionary):
+            if kid.get("/Type") == "/MCR" and "/MCID" in kid:
+                target = kid.get("/Pg")
+                target = target.objgen if isinstance(target, Dictionary) else page
+                parts.extend(texts.get(target, {}).get(int(kid.MCID), []))
+            elif kid.get("/Type") != "/OBJR" and kid.objgen not in seen:
+                seen.add(kid.objgen)
+                text, inner = _element_text(kid, page, texts, seen)
+                parts.append(text)
+                alt = alt or inner
+    return "".join(parts), alt
+
+
+def _describe_links(pdf: pikepdf.Pdf, parent_tree: dict[int, object], texts: dict) -> None:
+    """Each link annotation's /Contents: the text of its Link element."""
+    for page in pdf.pages:
+        for annotation in page.obj.get("/Annots", []):
+            if not isinstance(annotation, Dictionary) or annotation.get("/Subtype") != "/Link":
+                continue
+            element = parent_tree.get(int(annotation.StructParent)) if "/StructParent" in annotation else None
+            if not isinstance(element, Dictionary):
+                continue
+            text, alt = _element_text(element, None, texts, {element.objgen})
+            text = " ".join(text.replace(SOFT_HYPHEN, "").split())
+            description = text or alt
+            if not description:
+                continue
+            if re.fullmatch(r"[0-9*†‡§]+", description) and _is_note_target(annotation):
+                description = f"Note {description}"
+            annotation.Contents = String(description)
+
+
+def _is_note_target(annotation: Dictionary) -> bool:
+    """Whether a link goes to a note (pandoc's `#fn3`, a `…note…` id)."""
+    target = annotation.get("/Dest")
+    action = annotation.get("/A")
+    if target is None and isinstance(action, Dictionary):
+        target = action.get("/D") if action.get("/S") == "/GoTo" else None
+    if isinstance(target, (String, Name)):
+        name = str(target).lstrip("/").lower()
+        return bool(re.match(r"fn\d|fn-|footnote|note", name) or "note" in name)
+    return False

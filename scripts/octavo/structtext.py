@@ -27,7 +27,7 @@ from binascii import unhexlify
 from dataclasses import dataclass, field
 
 import pikepdf
-from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator, String
+from pikepdf import Array, Dictionary, Name, String
 
 #: WeasyPrint's hyphenate-character (CSS `hyphenate-character: auto` in WeasyPrint 70).
 HYPHENATION_HYPHEN = "\u2010"
@@ -150,7 +150,8 @@ def _multiply(m: tuple, n: tuple) -> tuple:
 @dataclass
 class _Run:
     """One text-showing operator outside artifacts."""
-    index: int
+    span: tuple[int, int]  # where it is in the page's content
+    operator: bytes
     font: _Font
     font_name: Name
     size: float  # in device units
@@ -159,9 +160,10 @@ class _Run:
     scale_x: float  # device units per text-space unit along the line
     font_size: float  # Tf's size
     mcid: int | None
-    operand: object  # the operator's string, or array of strings and numbers
+    operand: bytes  # the operator's string, or array of strings and numbers
     ending: str | None = None  # what _mend gave it: "space" or "soft"
     _pieces: list | None = None
+    _strings: list | None = None
 
     @property
     def pieces(self) -> list:
@@ -171,13 +173,18 @@ class _Run:
         return self._pieces
 
     def codes(self, reverse: bool = False):
+        """The character codes it shows, decoded from the end asked for only as far as
+        they are read (most runs are only asked for their first or last character)."""
         step = self.font.code_length
-        pieces = reversed(self.pieces) if reverse else self.pieces
-        for piece in pieces:
-            if isinstance(piece, bytes):
-                starts = range(0, len(piece), step)
-                for i in (reversed(starts) if reverse else starts):
-                    yield piece[i:i + step]
+        if self._strings is None:
+            self._strings = _STRING.findall(self.operand)
+        strings = self._strings
+        for string in (reversed(strings) if reverse else strings):
+            if isinstance(string, tuple):
+                string = _string(*string)
+            starts = range(0, len(string), step)
+            for i in (reversed(starts) if reverse else starts):
+                yield string[i:i + step]
 
     def chars(self, reverse: bool = False):
         for code in self.codes(reverse):
@@ -206,11 +213,10 @@ _ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\n": b""}
 
 
-def _pieces(operand) -> list:
-    """A TJ array's (or a Tj string's) strings and numbers, read from its unparsed form
-    (one call into QPDF instead of one per element: ten times faster)."""
+def _pieces(operand: bytes) -> list:
+    """A TJ array's (or a Tj string's) strings (bytes) and numbers (floats)."""
     pieces: list = []
-    for hexadecimal, literal, number in _PIECE.findall(operand.unparse()):
+    for hexadecimal, literal, number in _PIECE.findall(operand):
         if number:
             pieces.append(float(number))
         elif hexadecimal:
@@ -223,6 +229,15 @@ def _pieces(operand) -> list:
     return pieces
 
 
+def _string(hexadecimal: bytes, literal: bytes) -> bytes:
+    if hexadecimal:
+        if len(hexadecimal) % 2 or not hexadecimal.isalnum():
+            hexadecimal = re.sub(rb"\s", b"", hexadecimal)
+            hexadecimal += b"0" * (len(hexadecimal) % 2)
+        return unhexlify(hexadecimal)
+    return _ESCAPE.sub(_unescape, literal) if b"\\" in literal else literal
+
+
 def _unescape(match: re.Match) -> bytes:
     escaped = match.group(1)
     if escaped[:1].isdigit():
@@ -230,16 +245,47 @@ def _unescape(match: re.Match) -> bytes:
     return _ESCAPES.get(escaped, escaped)
 
 
+# A content stream read instruction by instruction with one regular expression (QPDF's
+# parser builds an object per operand: too slow for a 1,100-page book). Every operand that
+# can hold a string is matched whole, so no match starts inside a string.
+# Possessive quantifiers (Python 3.11): a well-formed stream never needs to backtrack.
+_LITERAL = rb"\((?:[^\\()]++|\\.|\((?:[^\\()]++|\\.)*+\))*+\)"
+_HEXSTRING = rb"<[0-9A-Fa-f\s]*+>"
+_DICTIONARY = (rb"<<(?:[^<>()]++|" + _LITERAL + rb"|" + _HEXSTRING + rb"|<<(?:[^<>()]++|" + _LITERAL + rb"|" +
+               _HEXSTRING + rb")*+>>)*+>>")
+_ARRAY = rb"\[(?:[^\[\]()<]++|" + _HEXSTRING + rb"|" + _LITERAL + rb"|" + _DICTIONARY + rb")*+\]"
+_OPERAND = (rb"(?:[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)|/[^\s/\[\]()<>{}%]*+|" + _ARRAY + rb"|" + _HEXSTRING + rb"|" +
+            _DICTIONARY + rb"|" + _LITERAL + rb")")
+_INSTRUCTION = re.compile(rb"((?:" + _OPERAND + rb"\s*)*+)([A-Za-z'\"*][A-Za-z0-9*]*)", re.S)
+#: The strings of a TJ array or Tj operand: hexadecimal or literal.
+_STRING = re.compile(rb"<([0-9A-Fa-f\s]*)>|\(((?:[^\\()]++|\\.|\((?:[^\\()]++|\\.)*+\))*+)\)", re.S)
+_NUMBER = re.compile(rb"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_NAME = re.compile(rb"/[^\s/\[\]()<>{}%]*")
+_MCID = re.compile(rb"/MCID\s+([0-9]+)")
+_TWO_NUMBERS = re.compile(rb"^\s*" + _NUMBER.pattern + rb"\s+" + _NUMBER.pattern + rb"\s*")
+_SHOW = frozenset((b"TJ", b"Tj", b"'", b'"'))
+_INTERESTING = _SHOW | {b"BDC", b"BMC", b"EMC", b"q", b"Q", b"cm", b"BT", b"Tm", b"Td", b"TD", b"T*",
+                        b"TL", b"Tf", b"Do", b"BI"}
+
+
 @dataclass
 class _Page:
-    instructions: list
+    data: bytes
     runs: list[_Run]
-    artifacts: dict[int, list[float]]  # index of an unclaimed BDC -> baselines inside it
+    artifacts: dict[tuple[int, int], list[float]]  # span of an unclaimed BDC -> baselines inside it
+    splices: dict[tuple[int, int], bytes]  # span of the stream -> what replaces it
     dropped_mcids: list[int]
+    media_box: list
 
 
-def _read_page(page: pikepdf.Page, claimed: set[int], fonts: dict) -> _Page:
-    instructions = list(pikepdf.parse_content_stream(page))
+def _numbers(operands: bytes) -> list[float]:
+    return [float(n) for n in _NUMBER.findall(operands)]
+
+
+def _read_page(page: pikepdf.Page, claimed: set[int], fonts: dict) -> _Page | None:
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
+    data = b"\n".join(stream.read_bytes() for stream in streams if isinstance(stream, pikepdf.Stream))
     resources = page.obj.get("/Resources", Dictionary())
     page_fonts = resources.get("/Font", Dictionary())
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -247,88 +293,113 @@ def _read_page(page: pikepdf.Page, claimed: set[int], fonts: dict) -> _Page:
     tm = tlm = identity
     leading = 0.0
     font: _Font | None = None
-    font_name, font_size = None, 0.0
-    marks: list = []  # per open marked content: ("mcid", n) | ("artifact", index) | None
+    font_name, font_size = b"", 0.0
+    marks: list = []  # per open marked content: ("mcid", n) | ("artifact", span or None) | None
     runs: list[_Run] = []
-    artifacts: dict[int, list[float]] = {}
+    artifacts: dict = {}
+    splices: dict = {}
     dropped: list[int] = []
-    for index, instruction in enumerate(instructions):
-        if not isinstance(instruction, ContentStreamInstruction):
-            continue  # an inline image
-        op = str(instruction.operator)
-        operands = instruction.operands
+    for match in _INSTRUCTION.finditer(data):
+        op = match.group(2)
+        if op not in _INTERESTING:
+            continue
+        operands = match.group(1)
         if op in _SHOW:
             if font is None:
                 continue
-            if op in ("'", '"'):
+            if op in (b"'", b'"'):
                 tlm = _multiply((1, 0, 0, 1, 0, -leading), tlm)
                 tm = tlm
             matrix = _multiply(tm, ctm)
-            artifact = next((mark[1] for mark in reversed(marks) if mark and mark[0] == "artifact"), None)
-            if artifact is not None:
-                if artifact >= 0:
+            artifact = next((mark[1] for mark in reversed(marks) if mark and mark[0] == "artifact"), False)
+            if artifact is not False:
+                if artifact is not None:
                     artifacts[artifact].append(matrix[5])
                 continue
             mcid = next((mark[1] for mark in reversed(marks) if mark and mark[0] == "mcid"), None)
-            runs.append(_Run(index, font, font_name, font_size * (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5,
+            text = operands.strip()
+            if op == b'"':  # aw ac string: the string is the last operand
+                text = _TWO_NUMBERS.sub(b"", text, count=1)
+            runs.append(_Run(match.span(), op, font, font_name, font_size * (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5,
                              matrix[4], matrix[5], (matrix[0] ** 2 + matrix[1] ** 2) ** 0.5, font_size, mcid,
-                             operands[-1]))
-        elif op == "BDC" or op == "BMC":
-            tag = operands[0]
-            properties = operands[1] if op == "BDC" and len(operands) > 1 else None
-            mcid = properties.get("/MCID") if isinstance(properties, Dictionary) else None
+                             text))
+        elif op == b"BDC" or op == b"BMC":
+            tag = _NAME.match(operands.lstrip())
+            tag = tag.group(0) if tag else b"/Span"
+            mcid = None
+            if op == b"BDC":
+                found = _MCID.search(operands)
+                if found:
+                    mcid = int(found.group(1))
+                else:
+                    names = _NAME.findall(operands)
+                    properties = resources.get("/Properties", Dictionary()).get(names[1].decode("latin-1")) \
+                        if len(names) > 1 and b"<<" not in operands else None
+                    if isinstance(properties, Dictionary) and "/MCID" in properties:
+                        mcid = int(properties.MCID)
             inside_artifact = any(mark and mark[0] == "artifact" for mark in marks)
-            if tag == "/Artifact":
-                marks.append(("artifact", -1))
-            elif mcid is not None and (inside_artifact or int(mcid) not in claimed):
-                dropped.append(int(mcid))
+            if tag == b"/Artifact":
+                marks.append(("artifact", None))
+            elif mcid is not None and (inside_artifact or mcid not in claimed):
+                dropped.append(mcid)
                 if inside_artifact:  # tagged content has no place in an artifact
-                    instructions[index] = ContentStreamInstruction([tag], Operator("BMC"))
+                    splices[match.span()] = tag + b" BMC"
                     marks.append(None)
                 else:
-                    artifacts[index] = []
-                    marks.append(("artifact", index))
+                    artifacts[match.span()] = []
+                    marks.append(("artifact", match.span()))
             else:
-                marks.append(("mcid", int(mcid)) if mcid is not None else None)
-        elif op == "EMC":
+                marks.append(("mcid", mcid) if mcid is not None else None)
+        elif op == b"EMC":
             if marks:
                 marks.pop()
-        elif op == "q":
+        elif op == b"q":
             stack.append(ctm)
-        elif op == "Q":
+        elif op == b"Q":
             ctm = stack.pop() if stack else identity
-        elif op == "cm":
-            ctm = _multiply(tuple(float(v) for v in operands), ctm)
-        elif op == "BT":
+        elif op == b"cm":
+            numbers = _numbers(operands)
+            if len(numbers) == 6:
+                ctm = _multiply(tuple(numbers), ctm)
+        elif op == b"BT":
             tm = tlm = identity
-        elif op == "Tm":
-            tm = tlm = tuple(float(v) for v in operands)
-        elif op in ("Td", "TD"):
-            tx, ty = float(operands[0]), float(operands[1])
-            if op == "TD":
-                leading = -ty
-            tlm = _multiply((1, 0, 0, 1, tx, ty), tlm)
-            tm = tlm
-        elif op == "T*":
+        elif op == b"Tm":
+            numbers = _numbers(operands)
+            if len(numbers) == 6:
+                tm = tlm = tuple(numbers)
+        elif op in (b"Td", b"TD"):
+            numbers = _numbers(operands)
+            if len(numbers) == 2:
+                tx, ty = numbers
+                if op == b"TD":
+                    leading = -ty
+                tlm = _multiply((1, 0, 0, 1, tx, ty), tlm)
+                tm = tlm
+        elif op == b"T*":
             tlm = _multiply((1, 0, 0, 1, 0, -leading), tlm)
             tm = tlm
-        elif op == "TL":
-            leading = float(operands[0])
-        elif op == "Tf":
-            font_name, font_size = operands[0], float(operands[1])
-            source = page_fonts.get(font_name)
-            if isinstance(source, Dictionary):
-                key = source.objgen if source.is_indirect else id(source)
-                if key not in fonts:
-                    fonts[key] = _font(source)
-                font = fonts[key]
-            else:
-                font = None
-        elif op == "Do" and any(mark and mark[0] == "artifact" and mark[1] >= 0 for mark in marks):
-            artifact = next(mark[1] for mark in reversed(marks) if mark and mark[0] == "artifact")
-            if artifact >= 0:
+        elif op == b"TL":
+            numbers = _numbers(operands)
+            leading = numbers[0] if numbers else leading
+        elif op == b"Tf":
+            name = _NAME.search(operands)
+            numbers = _numbers(operands[name.end():]) if name else []
+            font = None
+            if name and numbers:
+                font_name, font_size = name.group(0), numbers[0]
+                source = page_fonts.get(font_name.decode("latin-1"))
+                if isinstance(source, Dictionary):
+                    key = source.objgen if source.is_indirect else id(source)
+                    if key not in fonts:
+                        fonts[key] = _font(source)
+                    font = fonts[key]
+        elif op == b"Do":
+            artifact = next((mark[1] for mark in reversed(marks) if mark and mark[0] == "artifact"), None)
+            if artifact is not None:
                 artifacts[artifact].append(ctm[5])
-    return _Page(instructions, runs, artifacts, dropped)
+        elif op == b"BI":  # an inline image's data is not PDF syntax: leave the page alone
+            return None
+    return _Page(data, runs, artifacts, splices, dropped, list(page.mediabox))
 
 
 # ---- what a line end needs ----------------------------------------------------------------
@@ -372,42 +443,43 @@ def _ending(a: _Run, b: _Run | None, last_word, kind: str) -> str | None:
     return "space"
 
 
-def _with_space(run: _Run, instruction: ContentStreamInstruction, space_font: tuple | None) -> list:
+def _hex(data: bytes) -> bytes:
+    return b"<" + data.hex().encode("ascii") + b">"
+
+
+def _number(value: float) -> bytes:
+    return (f"{value:.3f}".rstrip("0").rstrip(".") or "0").encode("ascii")
+
+
+def _with_space(run: _Run, original: bytes, space_font: tuple | None) -> bytes:
     """The run's operator, then a space glyph with its advance taken back: nothing moves."""
     if run.font.space is not None:
-        space = Array([String(run.font.space), round(run.font.width(run.font.space), 3)])
-        return [instruction, ContentStreamInstruction([space], Operator("TJ"))]
+        return original + b"\n[" + _hex(run.font.space) + b" " + _number(run.font.width(run.font.space)) + b"] TJ"
     name, font = space_font  # the run's font has no space: borrow one, then set the run's back
-    space = Array([String(font.space), round(font.width(font.space), 3)])
-    return [instruction,
-            ContentStreamInstruction([name, run.font_size], Operator("Tf")),
-            ContentStreamInstruction([space], Operator("TJ")),
-            ContentStreamInstruction([run.font_name, run.font_size], Operator("Tf"))]
+    return (original + b"\n" + name + b" " + _number(run.font_size) + b" Tf [" + _hex(font.space) + b" " +
+            _number(font.width(font.space)) + b"] TJ " + run.font_name + b" " + _number(run.font_size) + b" Tf")
 
 
-def _with_soft_hyphen(run: _Run, instruction: ContentStreamInstruction) -> list:
+def _with_soft_hyphen(run: _Run, original: bytes) -> bytes:
     """The run's operator with its last glyph (a hyphen of hyphenation) read as U+00AD."""
-    op = str(instruction.operator)
-    operands = list(instruction.operands)
-    items = [String(piece) if isinstance(piece, bytes) else piece for piece in run.pieces]
-    last = max(i for i, piece in enumerate(run.pieces) if isinstance(piece, bytes) and piece)
-    data = run.pieces[last]
+    pieces = run.pieces
+    last = max(i for i, piece in enumerate(pieces) if isinstance(piece, bytes) and piece)
+    data = pieces[last]
     step = run.font.code_length
-    head = [*items[:last], String(data[:-step])] if len(data) > step else items[:last]
-    hyphen = [String(data[-step:]), *items[last + 1:]]
-    before = []
-    if op == "'":
-        before = [ContentStreamInstruction([], Operator("T*"))]
-    elif op == '"':
-        before = [ContentStreamInstruction([operands[0]], Operator("Tw")),
-                  ContentStreamInstruction([operands[1]], Operator("Tc")),
-                  ContentStreamInstruction([], Operator("T*"))]
-    shown = [ContentStreamInstruction([Array(head)], Operator("TJ"))] if head else []
-    actual = Dictionary(ActualText=String(SOFT_HYPHEN))
-    return [*before, *shown,
-            ContentStreamInstruction([Name.Span, actual], Operator("BDC")),
-            ContentStreamInstruction([Array(hyphen)], Operator("TJ")),
-            ContentStreamInstruction([], Operator("EMC"))]
+
+    def array(items) -> bytes:
+        return b"[" + b" ".join(_hex(item) if isinstance(item, bytes) else _number(item) for item in items) + b"]"
+
+    head = [*pieces[:last], data[:-step]] if len(data) > step else pieces[:last]
+    hyphen = [data[-step:], *pieces[last + 1:]]
+    before = b""
+    if run.operator == b"'":
+        before = b"T* "
+    elif run.operator == b'"':
+        numbers = _NUMBER.findall(original)[:2]
+        before = numbers[0] + b" Tw " + numbers[1] + b" Tc T* "
+    shown = array(head) + b" TJ " if head else b""
+    return (before + shown + b"/Span <</ActualText <feff00ad>>> BDC " + array(hyphen) + b" TJ EMC")
 
 
 # ---- the document ---------------------------------------------------------------------------
@@ -434,19 +506,20 @@ def _claimed(root: Dictionary) -> dict[tuple, set[int]]:
             continue
         if not isinstance(node, Dictionary):
             continue
-        kind = node.get("/Type")
-        if kind == "/MCR":
+        if "/MCID" in node:  # a marked-content reference
             target = node.get("/Pg")
             target = target.objgen if isinstance(target, Dictionary) else page
-            if target is not None and "/MCID" in node and "/Stm" not in node:
+            if target is not None and "/Stm" not in node:
                 claimed.setdefault(target, set()).add(int(node.MCID))
             continue
-        if kind == "/OBJR" or node.objgen in seen:
+        key = node.objgen
+        if key in seen or "/Obj" in node:  # an annotation's reference holds no content
             continue
-        seen.add(node.objgen)
+        seen.add(key)
         own = node.get("/Pg")
-        own = own.objgen if isinstance(own, Dictionary) else page
-        stack.extend((kid, own) for kid in _kids(node))
+        if own is not None:
+            page = own.objgen
+        stack.extend((kid, page) for kid in _kids(node))
     return claimed
 
 
@@ -472,13 +545,17 @@ def repair_text(pdf: pikepdf.Pdf) -> None:
     texts: dict[tuple, dict[int, list[str]]] = {}  # page -> MCID -> what it reads
     for page in pdf.pages:
         read = _read_page(page, claimed.get(page.obj.objgen, set()), fonts)
-        replaced = _mend(read, page, fonts)
-        _mark_artifacts(read, replaced)
-        if replaced:
-            instructions = []
-            for index, instruction in enumerate(read.instructions):
-                instructions.extend(replaced.get(index, (instruction,)))
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        if read is None:
+            continue
+        _mend(read)
+        _mark_artifacts(read)
+        if read.splices:
+            pieces, at = [], 0
+            for (start, end), replacement in sorted(read.splices.items()):
+                pieces += [read.data[at:start], replacement]
+                at = end
+            pieces.append(read.data[at:])
+            page.obj.Contents = pdf.make_stream(b"".join(pieces))
         if read.dropped_mcids and "/StructParents" in page.obj:
             entries = parent_tree.get(int(page.obj.StructParents))
             if isinstance(entries, Array):
@@ -490,25 +567,23 @@ def repair_text(pdf: pikepdf.Pdf) -> None:
     _describe_links(pdf, parent_tree, texts)
 
 
-def _mend(read: _Page, page: pikepdf.Page, fonts: dict) -> dict[int, list]:
-    """Instruction index -> what replaces it: spaces at line ends, soft hyphens."""
-    replaced: dict[int, list] = {}
-    runs = [run for run in read.runs if run.font is not None and any(True for _ in run.codes())]
-    space_font = _space_font(read, fonts)
+def _mend(read: _Page) -> None:
+    """Spaces at line ends, soft hyphens (into `read.splices`)."""
+    runs = [run for run in read.runs if run.font is not None and next(run.codes(), None) is not None]
+    space_font = _space_font(read)
     for position, run in enumerate(runs):
         after = runs[position + 1] if position + 1 < len(runs) else None
         kind = _line_break(run, after)
         if kind is None:
             continue
         ending = _ending(run, after, lambda: _last_word(runs, position), kind)
-        instruction = read.instructions[run.index]
+        original = read.data[run.span[0]:run.span[1]]
         if ending == "space" and (run.font.space is not None or space_font is not None):
-            replaced[run.index] = _with_space(run, instruction, space_font)
+            read.splices[run.span] = _with_space(run, original, space_font)
             run.ending = ending
         elif ending == "soft":
-            replaced[run.index] = _with_soft_hyphen(run, instruction)
+            read.splices[run.span] = _with_soft_hyphen(run, original)
             run.ending = ending
-    return replaced
 
 
 def _last_word(runs: list[_Run], position: int) -> str:
@@ -525,7 +600,7 @@ def _last_word(runs: list[_Run], position: int) -> str:
     return "".join(reversed(parts))
 
 
-def _space_font(read: _Page, fonts: dict) -> tuple | None:
+def _space_font(read: _Page) -> tuple | None:
     """A font of the page that shows a space, for lines set in one that has none."""
     for run in read.runs:
         if run.font is not None and run.font.space is not None:
@@ -533,21 +608,25 @@ def _space_font(read: _Page, fonts: dict) -> tuple | None:
     return None
 
 
-def _mark_artifacts(read: _Page, replaced: dict[int, list]) -> None:
+def _mark_artifacts(read: _Page) -> None:
     """Unclaimed marked content -> pagination artifacts, header or footer by where it lies."""
     if not read.artifacts:
         return
     body = [run.y for run in read.runs]
     top, bottom = (max(body), min(body)) if body else (None, None)
-    for index, baselines in read.artifacts.items():
-        properties = Dictionary(Type=Name.Pagination)
+    for span, baselines in read.artifacts.items():
         if baselines and top is not None and min(baselines) > top:
-            properties.Subtype = Name.Header
+            marked = b"/Artifact <</Type /Pagination /Subtype /Header>> BDC"
         elif baselines and bottom is not None and max(baselines) < bottom:
-            properties.Subtype = Name.Footer
-        elif not baselines or top is not None:
-            properties = Dictionary()
-        replaced[index] = [ContentStreamInstruction([Name.Artifact, properties], Operator("BDC"))]
+            marked = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
+        elif baselines and top is None:  # a page with no tagged text: by the page's half
+            box = [float(v) for v in read.media_box]
+            middle = (box[1] + box[3]) / 2
+            marked = (b"/Artifact <</Type /Pagination /Subtype /Header>> BDC" if min(baselines) > middle else
+                      b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC")
+        else:  # inside the text, or no text at all: not pagination, but nobody's content either
+            marked = b"/Artifact BMC"
+        read.splices[span] = marked
 
 
 def _mcid_texts(read: _Page) -> dict[int, list[str]]:

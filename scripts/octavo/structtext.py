@@ -60,6 +60,11 @@ class _Font:
     widths: dict[int, float]
     default_width: float
     space: bytes | None
+    code_widths: dict[bytes, float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.code_widths = {code.to_bytes(self.code_length, "big"): width for code, width in self.widths.items()
+                            if code < 256 ** self.code_length}
 
     def text(self, data: bytes) -> str:
         step = self.code_length
@@ -162,6 +167,7 @@ class _Run:
     mcid: int | None
     operand: bytes  # the operator's string, or array of strings and numbers
     ending: str | None = None  # what _mend gave it: "space" or "soft"
+    actual: str | None = None  # what it reads as, inside an ActualText span
     _pieces: list | None = None
     _strings: list | None = None
 
@@ -187,6 +193,9 @@ class _Run:
                 yield string[i:i + step]
 
     def chars(self, reverse: bool = False):
+        if self.actual is not None:  # inside an ActualText span (the repair run before, say)
+            yield from (reversed(self.actual) if reverse else self.actual)
+            return
         for code in self.codes(reverse):
             text = self.font.unicode.get(code, "")
             yield from (reversed(text) if reverse else text)
@@ -196,9 +205,13 @@ class _Run:
 
     def end_x(self) -> float:
         advance = 0.0
+        step, widths, default = self.font.code_length, self.font.code_widths, self.font.default_width
         for piece in self.pieces:
             if isinstance(piece, bytes):
-                advance += sum(self.font.width(code) for code in _split(piece, self.font.code_length))
+                if len(piece) == step:
+                    advance += widths.get(piece, default)
+                else:
+                    advance += sum(widths.get(piece[i:i + step], default) for i in range(0, len(piece), step))
             else:
                 advance -= piece
         return self.x + advance / 1000 * self.font_size * self.scale_x
@@ -282,6 +295,18 @@ def _numbers(operands: bytes) -> list[float]:
     return [float(n) for n in _NUMBER.findall(operands)]
 
 
+_ACTUAL_TEXT = re.compile(rb"/ActualText\s*(?:<([0-9A-Fa-f\s]*)>|\(((?:[^\\()]++|\\.)*+)\))", re.S)
+
+
+def _actual_text(operands: bytes) -> list | None:
+    found = _ACTUAL_TEXT.search(operands)
+    if not found:
+        return None
+    data = _string(*found.groups())
+    text = data[2:].decode("utf-16-be", "replace") if data.startswith(b"\xfe\xff") else data.decode("latin-1")
+    return [text, False]
+
+
 def _read_page(page: pikepdf.Page, claimed: set[int], fonts: dict) -> _Page | None:
     contents = page.obj.get("/Contents")
     streams = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
@@ -295,6 +320,7 @@ def _read_page(page: pikepdf.Page, claimed: set[int], fonts: dict) -> _Page | No
     font: _Font | None = None
     font_name, font_size = b"", 0.0
     marks: list = []  # per open marked content: ("mcid", n) | ("artifact", span or None) | None
+    actuals: list = []  # per open marked content: [its ActualText, whether a run read it] or None
     runs: list[_Run] = []
     artifacts: dict = {}
     splices: dict = {}
@@ -317,13 +343,18 @@ def _read_page(page: pikepdf.Page, claimed: set[int], fonts: dict) -> _Page | No
                     artifacts[artifact].append(matrix[5])
                 continue
             mcid = next((mark[1] for mark in reversed(marks) if mark and mark[0] == "mcid"), None)
+            actual = next((holder for holder in reversed(actuals) if holder is not None), None)
             text = operands.strip()
             if op == b'"':  # aw ac string: the string is the last operand
                 text = _TWO_NUMBERS.sub(b"", text, count=1)
             runs.append(_Run(match.span(), op, font, font_name, font_size * (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5,
                              matrix[4], matrix[5], (matrix[0] ** 2 + matrix[1] ** 2) ** 0.5, font_size, mcid,
                              text))
+            if actual is not None:  # the span's ActualText is read once, for all it holds
+                runs[-1].actual = "" if actual[1] else actual[0]
+                actual[1] = True
         elif op == b"BDC" or op == b"BMC":
+            actuals.append(_actual_text(operands) if op == b"BDC" and b"/ActualText" in operands else None)
             tag = _NAME.match(operands.lstrip())
             tag = tag.group(0) if tag else b"/Span"
             mcid = None
@@ -353,6 +384,7 @@ def _read_page(page: pikepdf.Page, claimed: set[int], fonts: dict) -> _Page | No
         elif op == b"EMC":
             if marks:
                 marks.pop()
+                actuals.pop()
         elif op == b"q":
             stack.append(ctm)
         elif op == b"Q":
@@ -461,25 +493,30 @@ def _with_space(run: _Run, original: bytes, space_font: tuple | None) -> bytes:
 
 
 def _with_soft_hyphen(run: _Run, original: bytes) -> bytes:
-    """The run's operator with its last glyph (a hyphen of hyphenation) read as U+00AD."""
-    pieces = run.pieces
-    last = max(i for i, piece in enumerate(pieces) if isinstance(piece, bytes) and piece)
-    data = pieces[last]
+    """The run's operator with its last glyph (a hyphen of hyphenation) read as U+00AD.
+    The operand's bytes are cut, not written anew: every number stays as it was, so every
+    glyph stays where it was."""
+    operand = run.operand
+    last = None
+    for match in _STRING.finditer(operand):
+        if match.group(1) and match.group(1).strip() or match.group(2):
+            last = match
+    data = _string(*last.groups())
     step = run.font.code_length
-
-    def array(items) -> bytes:
-        return b"[" + b" ".join(_hex(item) if isinstance(item, bytes) else _number(item) for item in items) + b"]"
-
-    head = [*pieces[:last], data[:-step]] if len(data) > step else pieces[:last]
-    hyphen = [data[-step:], *pieces[last + 1:]]
+    head = _hex(data[:-step]) if len(data) > step else b""
+    if operand.startswith(b"["):
+        shown = operand[:last.start()] + head + b"]"
+        hyphen = b"[" + _hex(data[-step:]) + operand[last.end():]
+    else:
+        shown = b"[" + head + b"]" if head else b"[]"
+        hyphen = b"[" + _hex(data[-step:]) + b"]"
     before = b""
     if run.operator == b"'":
         before = b"T* "
     elif run.operator == b'"':
         numbers = _NUMBER.findall(original)[:2]
         before = numbers[0] + b" Tw " + numbers[1] + b" Tc T* "
-    shown = array(head) + b" TJ " if head else b""
-    return (before + shown + b"/Span <</ActualText <feff00ad>>> BDC " + array(hyphen) + b" TJ EMC")
+    return before + shown + b" TJ /Span <</ActualText <feff00ad>>> BDC " + hyphen + b" TJ EMC"
 
 
 # ---- the document ---------------------------------------------------------------------------

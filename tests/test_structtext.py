@@ -103,9 +103,11 @@ def _paragraphs() -> list[str]:
     return paragraphs
 
 
+LONG_LINK = "the chapter about the night, its lamps, its boats and the harbour when the net was sold at dawn"
 FIXTURE = {
     "manuscript/01-harbour.md": "# The Harbour\n\n" + "\n\n".join(_paragraphs()) +
-    "\n\nAs [the second chapter](#second) says, and <https://example.com/a/very/long/address> too.\n",
+    "\n\nAs [the second chapter](#second) says, and <https://example.com/a/very/long/address> too, and as "
+    f"[{LONG_LINK}](#second) says at more length.\n",
     "manuscript/02-night.md": "# Night {#second}\n\nThe lamps.\n\n" + "\n\n".join(_paragraphs()[:2]) + "\n",
 }
 
@@ -222,6 +224,7 @@ def test_links_are_described_by_their_text(fixture_screen):
     assert links and all(described)
     assert not any(d == t.lstrip("/") for d, t in zip(described, targets)), list(zip(described, targets))
     assert "the second chapter" in described
+    assert described.count(LONG_LINK) >= 2  # a link broken over lines: each piece says all of it
     assert {"The Harbour", "Night"} <= set(described)  # the contents' entries
 
 

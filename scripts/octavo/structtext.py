@@ -29,6 +29,10 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from .weasyfix import ELEMENT_KEY
+
+#: The number weasyfix.mark_structure_elements gives each HTML element's structure elements.
+ELEMENT_NUMBER = "/" + ELEMENT_KEY
 #: WeasyPrint's hyphenate-character (CSS `hyphenate-character: auto` in WeasyPrint 70).
 HYPHENATION_HYPHEN = "\u2010"
 SOFT_HYPHEN = "\u00ad"
@@ -43,7 +47,6 @@ _URL = re.compile(r"(?:https?|ftp)://|www\.|mailto:")
 _UNSPACED = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2FDF), (0x3000, 0x30FF),
              (0x3100, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFF60),
              (0x20000, 0x3134F))
-_SHOW = frozenset(("TJ", "Tj", "'", '"'))
 
 
 def _unspaced(char: str) -> bool:
@@ -703,7 +706,10 @@ def _element_text(element: Dictionary, page: tuple | None, texts: dict, seen: se
 
 
 def _describe_links(pdf: pikepdf.Pdf, parent_tree: dict[int, object], texts: dict) -> None:
-    """Each link annotation's /Contents: the text of its Link element."""
+    """Each link annotation's /Contents: the text of its link. A link broken over lines
+    or pages is one Link element per piece, the pieces of one HTML element sharing its
+    number (weasyfix.mark_structure_elements): each piece is described by the whole."""
+    links = []  # (annotation, element, text, alt), in the order of the pages
     for page in pdf.pages:
         for annotation in page.obj.get("/Annots", []):
             if not isinstance(annotation, Dictionary) or annotation.get("/Subtype") != "/Link":
@@ -712,13 +718,24 @@ def _describe_links(pdf: pikepdf.Pdf, parent_tree: dict[int, object], texts: dic
             if not isinstance(element, Dictionary):
                 continue
             text, alt = _element_text(element, None, texts, {element.objgen})
-            text = " ".join(text.replace(SOFT_HYPHEN, "").split())
-            description = text or alt
-            if not description:
-                continue
-            if re.fullmatch(r"[0-9*†‡§]+", description) and _is_note_target(annotation):
-                description = f"Note {description}"
-            annotation.Contents = String(description)
+            links.append((annotation, element, text, alt))
+    whole: dict[int, list[str]] = {}
+    counted: set[tuple] = set()
+    for _, element, text, _ in links:
+        number = element.get(ELEMENT_NUMBER)
+        if number is not None and element.objgen not in counted:
+            counted.add(element.objgen)
+            whole.setdefault(int(number), []).append(text)
+    for annotation, element, text, alt in links:
+        number = element.get(ELEMENT_NUMBER)
+        if number is not None:
+            text = "".join(whole[int(number)])
+        description = " ".join(text.replace(SOFT_HYPHEN, "").split()) or alt
+        if not description:
+            continue
+        if re.fullmatch(r"[0-9*†‡§]+", description) and _is_note_target(annotation):
+            description = f"Note {description}"
+        annotation.Contents = String(description)
 
 
 def _is_note_target(annotation: Dictionary) -> bool:

@@ -51,7 +51,7 @@ _UNSPACED = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2F
 
 def _unspaced(char: str) -> bool:
     code = ord(char)
-    return any(low <= code <= high for low, high in _UNSPACED)
+    return code >= 0x0E00 and any(low <= code <= high for low, high in _UNSPACED)
 
 
 # ---- fonts ---------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class _Run:
     span: tuple[int, int]  # where it is in the page's content
     operator: bytes
     font: _Font
-    font_name: Name
+    font_name: bytes
     size: float  # in device units
     x: float
     y: float
@@ -220,11 +220,8 @@ class _Run:
         return self.x + advance / 1000 * self.font_size * self.scale_x
 
 
-def _split(data: bytes, step: int):
-    return (data[i:i + step] for i in range(0, len(data), step))
-
-
-_PIECE = re.compile(rb"<([0-9A-Fa-f\s]*)>|\(((?:\\.|[^\\)])*)\)|([-+]?[0-9]*\.?[0-9]+)", re.S)
+_PIECE = re.compile(rb"<([0-9A-Fa-f\s]*)>|\(((?:[^\\()]++|\\.|\((?:[^\\()]++|\\.)*+\))*+)\)|([-+]?[0-9]*\.?[0-9]+)",
+                    re.S)
 _ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\n": b""}
 
@@ -233,15 +230,7 @@ def _pieces(operand: bytes) -> list:
     """A TJ array's (or a Tj string's) strings (bytes) and numbers (floats)."""
     pieces: list = []
     for hexadecimal, literal, number in _PIECE.findall(operand):
-        if number:
-            pieces.append(float(number))
-        elif hexadecimal:
-            if len(hexadecimal) % 2 or not hexadecimal.isalnum():
-                hexadecimal = re.sub(rb"\s", b"", hexadecimal)
-                hexadecimal += b"0" * (len(hexadecimal) % 2)
-            pieces.append(unhexlify(hexadecimal))
-        else:
-            pieces.append(_ESCAPE.sub(_unescape, literal) if b"\\" in literal else literal)
+        pieces.append(float(number) if number else _string(hexadecimal, literal))
     return pieces
 
 
@@ -501,9 +490,15 @@ def _with_soft_hyphen(run: _Run, original: bytes) -> bytes:
     glyph stays where it was."""
     operand = run.operand
     last = None
-    for match in _STRING.finditer(operand):
-        if match.group(1) and match.group(1).strip() or match.group(2):
-            last = match
+    if b"(" not in operand:  # hexadecimal strings only: look back from the end
+        end = len(operand)
+        while last is None or not last.group(1).strip():
+            last = _STRING.match(operand, operand.rindex(b"<", 0, end))
+            end = last.start()
+    else:
+        for match in _STRING.finditer(operand):
+            if match.group(1) and match.group(1).strip() or match.group(2):
+                last = match
     data = _string(*last.groups())
     step = run.font.code_length
     head = _hex(data[:-step]) if len(data) > step else b""

@@ -10,8 +10,8 @@ says, not from how it was made:
   tagged text), its MCID and its parent-tree entry gone.
 - **Word spaces at line ends.** A line broken at a space loses the space (it hangs past the
   measure and is dropped), so the text reads "China'sCountryside". Where a line ends a
-  word, a space glyph of the line's font is shown after it with a TJ adjustment that takes
-  its advance back: nothing moves, and every extractor and reader gets a space.
+  word, a space glyph of the line's font is shown at its end, drawn back over it by a TJ
+  adjustment of its width: nothing moves, and every extractor and reader gets a space.
 - **Hyphens of hyphenation are soft.** WeasyPrint shows its hyphenate-character, U+2010
   (CSS's default; `styles/*.css` never sets another), at a line broken inside a word; an
   author's hyphen is U+002D. The first is wrapped in `/Span <</ActualText (U+00AD)>>`
@@ -476,12 +476,14 @@ def _number(value: float) -> bytes:
 
 
 def _with_space(run: _Run, original: bytes, space_font: tuple | None) -> bytes:
-    """The run's operator, then a space glyph with its advance taken back: nothing moves."""
+    """The run's operator, then a space glyph drawn back over the line's end: the TJ moves
+    back by the space's width before showing it, so nothing after it moves and the line's
+    box (where a tool measures the text block) ends where it did."""
     if run.font.space is not None:
-        return original + b"\n[" + _hex(run.font.space) + b" " + _number(run.font.width(run.font.space)) + b"] TJ"
+        return original + b"\n[" + _number(run.font.width(run.font.space)) + b" " + _hex(run.font.space) + b"] TJ"
     name, font = space_font  # the run's font has no space: borrow one, then set the run's back
-    return (original + b"\n" + name + b" " + _number(run.font_size) + b" Tf [" + _hex(font.space) + b" " +
-            _number(font.width(font.space)) + b"] TJ " + run.font_name + b" " + _number(run.font_size) + b" Tf")
+    return (original + b"\n" + name + b" " + _number(run.font_size) + b" Tf [" + _number(font.width(font.space)) +
+            b" " + _hex(font.space) + b"] TJ " + run.font_name + b" " + _number(run.font_size) + b" Tf")
 
 
 def _with_soft_hyphen(run: _Run, original: bytes) -> bytes:

@@ -112,7 +112,7 @@ def _contents(book: Book, docs: list[ChapterDoc], numbers: dict[str, str] | None
                             f'{html.escape(heading.title)}</a></td>'
                             f'<td class="toc-page">{_page_number(target, numbers)}</td></tr>')
     title = html.escape(book.phrases["contents"])
-    return (f'<nav class="toc" id="contents"><h1 data-title="{title}">{title}</h1>'
+    return (f'<nav class="toc" id="contents" role="doc-toc"><h1 data-title="{title}">{title}</h1>'
             f'<table>{"".join(rows)}</table></nav>')
 
 

@@ -217,14 +217,23 @@ def _repair(top: _Elem, artifacts: dict) -> None:
 
 
 def _list_body(item: _Elem) -> None:
-    """`LI` = `Lbl` (the number or bullet) then `LBody` (the rest)."""
-    if any(isinstance(k, _Elem) and k.s == "LBody" for k in item.kids):
-        return
-    labels = [k for k in item.kids if isinstance(k, _Elem) and k.s == "Lbl"]
-    body = [k for k in item.kids if not (isinstance(k, _Elem) and k.s == "Lbl")]
+    """`LI` = `Lbl` (the number or bullet) then one `LBody` (all the rest: WeasyPrint
+    makes an `LBody` only for an item's anonymous text, and a note placed after it, or the
+    part of the item on the next page, would be outside it)."""
+    labels, body, lbody = [], [], None
+    for kid in item.kids:
+        if isinstance(kid, _Elem) and kid.s == "Lbl":
+            labels.append(kid)
+        elif isinstance(kid, _Elem) and kid.s == "LBody":
+            lbody = lbody or kid
+            body.extend(kid.kids)
+        else:
+            body.append(kid)
     if not body:
         return
-    lbody = _new("LBody", item.page, body)
+    if lbody is None:
+        lbody = _new("LBody", item.page, body)
+    lbody.kids = body
     item.kids = [*labels, lbody]
 
 

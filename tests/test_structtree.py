@@ -301,3 +301,14 @@ def test_every_marked_content_is_claimed_and_every_link_described(tree):
         link = next(e for e in tree.subtree(entry) if e.S == "/Link")
         objr = next(k for k in tree._kids(link) if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR")
         assert str(objr.Obj.Contents) == tree.text(entry).rstrip("0123456789")
+
+
+def test_the_screen_pdf_passes_the_pdf_ua_1_profile(screen, tmp_path):
+    """Acceptance 4: a PDF/UA-1 validator (page-validation, the `page` checker's Python
+    bindings; test-only dependency) finds nothing."""
+    page = pytest.importorskip("page", reason="page-validation is not installed: pip install -e '.[test]'")
+    pdf, _ = screen
+    path = tmp_path / "screen.pdf"
+    pdf.save(path)
+    report = page.validate_pdf(str(path), profile=page.ValidationProfile.PDF_UA_1)
+    assert report.is_compliant, "\n".join(f"{f.rule_id}: {f.message}" for f in report.failures)

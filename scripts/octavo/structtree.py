@@ -151,10 +151,11 @@ def _take_notes(tops: list[_Elem]) -> list[_Elem]:
             for kid in node.kids:
                 if not isinstance(kid, _Elem):
                     continue
-                if any(isinstance(k, _Elem) and k.pseudo == "footnote-marker" for k in kid.kids) or not notes:
+                markers = [k for k in kid.kids if isinstance(k, _Elem) and k.pseudo == "footnote-marker"]
+                if any(_has_content(m) for m in markers) or not notes:
                     notes.append(kid)
                 else:  # no number of its own: the rest of the note before, carried to this page
-                    notes[-1].kids.extend(kid.kids)
+                    notes[-1].kids.extend(k for k in kid.kids if not any(k is m for m in markers))
             node.kids = [k for k in node.kids if not isinstance(k, _Elem)]
             return not node.kids
         node.kids = [k for k in node.kids if not (isinstance(k, _Elem) and visit(k))]
@@ -170,17 +171,26 @@ def _take_notes(tops: list[_Elem]) -> list[_Elem]:
     return notes
 
 
+def _has_content(elem: _Elem) -> bool:
+    return any(True for _ in _contents_of(elem))
+
+
 def _place_notes(tops: list[_Elem], notes: list[_Elem]) -> None:
     """Each note is read right after the block whose text calls it; the call is a `Reference`."""
     calls: list[tuple[_Elem, _Elem]] = []  # (call, the block it sits in)
 
     def visit(node: _Elem, block: _Elem | None) -> None:
+        kept = []
         for kid in node.kids:
             if isinstance(kid, _Elem):
                 if kid.pseudo == "footnote-call":
+                    if not _has_content(kid):  # the call of a note's continuation: drawn as nothing
+                        continue
                     kid.s = "Reference"
                     calls.append((kid, block))
                 visit(kid, block if kid.s in _INLINE else kid)
+            kept.append(kid)
+        node.kids = kept
 
     for top in tops:
         visit(top, None)

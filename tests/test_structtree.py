@@ -47,6 +47,7 @@ CHAPTER_ONE = f"""# The First Chapter
 [^three]: The third note, after the list.
 """
 
+ROWS = "\n".join(f"| Town {n} | {n * 3} |" for n in range(60))  # a table over two pages or more
 LONG_NOTE = " ".join(f"Sentence {n} of the long note runs on a while." for n in range(60))
 
 CHAPTER_TWO = f"""# The Second Chapter
@@ -60,6 +61,10 @@ CHAPTER_TWO = f"""# The Second Chapter
 {_long("Carrier", "two", 60)}
 
 {_long("Carrier", "three", 60)}
+
+| Town | Boats |
+|------|-------|
+{ROWS}
 
 [^long]: {LONG_NOTE}
 """
@@ -239,7 +244,8 @@ def test_notes_are_read_after_the_block_that_calls_them(tree):
 
 
 def test_the_contents_is_a_toc_with_one_link_per_entry_and_no_leaders(tree):
-    assert not tree.of("Table")  # the contents was the book's only table: no data table now
+    tables = tree.of("Table")
+    assert len(tables) == 1 and "Town 0" in tree.text(tables[0])  # the book's table; the contents is none
     tocs = tree.of("TOC")
     assert len(tocs) == 1
     entries = tree.structure_kids(tocs[0])
@@ -261,6 +267,22 @@ def test_the_contents_is_a_toc_with_one_link_per_entry_and_no_leaders(tree):
     # the leaders are artifacts in the page's content, claimed by no element
     stream = pdf.pages[contents_page].obj.Contents.read_bytes()
     assert b"/Artifact" in stream
+
+
+def test_a_table_over_several_pages_is_one_table_with_its_header_read_once(tree):
+    tables = tree.of("Table")
+    assert len(tables) == 1
+    pages = {tree.page_index[e.Pg.objgen] for e in tree.subtree(tables[0]) if "/Pg" in e}
+    assert len(pages) > 1
+    parts = [k.S for k in tree.structure_kids(tables[0])]
+    assert parts == ["/THead", "/TBody"]  # not a header and a body per page
+    text = tree.text(tables[0])
+    assert _squeezed(text).count("TownBoats") == 1 and "Town 0" in text and "Town 59" in text
+    ids = {bytes(e.ID) for e in tree.subtree(tables[0]) if e.S == "/TH"}
+    cells = [e for e in tree.subtree(tables[0]) if e.S == "/TD"]
+    assert len(cells) == 120
+    for cell in cells:
+        assert {bytes(h) for h in cell.A.Headers} <= ids  # every cell names a header that is read
 
 
 def test_headings_do_not_skip_levels_and_figures_have_alt(tree):

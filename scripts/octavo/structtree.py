@@ -61,14 +61,15 @@ def repair_tree(pdf: pikepdf.Pdf) -> None:
         return
     tops = _read(root)
     notes = _take_notes(tops)
+    artifacts: dict = {}  # page objgen -> MCIDs no longer read
+    headers: dict = {}  # a repeated header cell's ID -> the ID of the cell read
     for top in tops:
-        _join(top)
+        _join(top, artifacts, headers)
     _place_notes(tops, notes)
-    artifacts: dict = {}
     for top in tops:
         _repair(top, artifacts)
     _nest_headings(tops)
-    _write(pdf, root, tops, artifacts)
+    _write(pdf, root, tops, artifacts, headers)
 
 
 # --- reading --------------------------------------------------------------------------
@@ -120,13 +121,17 @@ def _walk(elems):
 # --- one element per HTML element ------------------------------------------------------
 
 
-def _join(elem: _Elem) -> None:
-    """Consecutive kids made for the same HTML element become one, at every depth."""
+def _join(elem: _Elem, artifacts: dict, headers: dict) -> None:
+    """Consecutive kids made for the same HTML element become one, at every depth. A
+    table's header (or footer) rows repeated on each page it spans are read once: the
+    repeats are pagination artifacts, and cells naming a repeated header cell name the
+    first (`headers`: old ID -> kept ID)."""
     stack = [elem]
     while stack:
         node = stack.pop()
+        kids = _without_repeats(node.kids, artifacts, headers) if node.s == "Table" else node.kids
         joined: list = []
-        for kid in node.kids:
+        for kid in kids:
             last = joined[-1] if joined else None
             if isinstance(kid, _Elem) and isinstance(last, _Elem) and kid.key is not None \
                     and kid.key == last.key and kid.s == last.s and kid.pseudo == last.pseudo:
@@ -135,6 +140,31 @@ def _join(elem: _Elem) -> None:
                 joined.append(kid)
         node.kids = joined
         stack.extend(k for k in joined if isinstance(k, _Elem))
+
+
+def _without_repeats(kids: list, artifacts: dict, headers: dict) -> list:
+    first: dict = {}
+    kept = []
+    for kid in kids:
+        if isinstance(kid, _Elem) and kid.s in ("THead", "TFoot") and kid.key is not None:
+            if kid.key in first:
+                _to_artifacts(kid, artifacts)
+                for old, new in zip(_cell_ids(kid), _cell_ids(first[kid.key])):
+                    headers[old] = new
+                continue
+            first[kid.key] = kid
+        kept.append(kid)
+    return kept
+
+
+def _cell_ids(elem: _Elem) -> list[bytes]:
+    return [bytes(e.obj.ID) for e in _walk([elem]) if e.s == "TH" and e.obj is not None and "/ID" in e.obj]
+
+
+def _to_artifacts(elem: _Elem, artifacts: dict) -> None:
+    for content in _contents_of(elem):
+        if content.mcid is not None and content.page is not None:
+            artifacts.setdefault(content.page.objgen, set()).add(content.mcid)
 
 
 # --- notes ----------------------------------------------------------------------------
@@ -306,9 +336,7 @@ def _drop_generated(node: _Elem, artifacts: dict) -> None:
     kept = []
     for kid in node.kids:
         if isinstance(kid, _Elem) and kid.pseudo in ("before", "after", "marker") and node.s != "Link":
-            for content in _contents_of(kid):
-                if content.mcid is not None and content.page is not None:
-                    artifacts.setdefault(content.page.objgen, set()).add(content.mcid)
+            _to_artifacts(kid, artifacts)
             continue
         if isinstance(kid, _Elem):
             _drop_generated(kid, artifacts)
@@ -342,7 +370,7 @@ def _nest_headings(tops: list[_Elem]) -> None:
 # --- writing --------------------------------------------------------------------------
 
 
-def _write(pdf: pikepdf.Pdf, root, tops: list[_Elem], artifacts: dict) -> None:
+def _write(pdf: pikepdf.Pdf, root, tops: list[_Elem], artifacts: dict, headers: dict) -> None:
     if artifacts:
         _mark_artifacts(pdf, artifacts)
     parents: dict = {}  # page objgen -> {mcid: element}
@@ -366,6 +394,9 @@ def _write(pdf: pikepdf.Pdf, root, tops: list[_Elem], artifacts: dict) -> None:
             obj.ID = pikepdf.String(f"octavo-note-{note_number}")
         if "/ID" in obj:
             ids[bytes(obj.ID)] = obj
+        if headers and elem.s in ("TD", "TH") and isinstance(obj.get("/A"), pikepdf.Dictionary) \
+                and "/Headers" in obj.A:
+            obj.A.Headers = pikepdf.Array([pikepdf.String(headers.get(bytes(h), bytes(h))) for h in obj.A.Headers])
         page = next((k.page for k in elem.kids if isinstance(k, _Content) and k.page is not None), None)
         if page is None:
             page = next((k.page for k in _contents_of(elem) if k.page is not None), elem.page)

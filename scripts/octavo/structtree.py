@@ -19,6 +19,8 @@ and content on another page is an MCR. The private keys are dropped.
 
 from __future__ import annotations
 
+import re
+
 import pikepdf
 
 from .weasyfix import ELEMENT_KEY, FOOTNOTE_KEY, PRIVATE_KEYS, PSEUDO_KEY, ROLE_KEY
@@ -31,27 +33,29 @@ _HEADINGS = {f"H{n}": n for n in range(1, 7)}
 class _Elem:
     """A structure element, read into Python: the tree is rewritten here and written back once."""
 
-    __slots__ = ("obj", "s", "key", "pseudo", "footnotes", "role", "page", "kids")
+    __slots__ = ("obj", "s", "read_as", "has", "key", "pseudo", "footnotes", "role", "page", "kids")
 
-    def __init__(self, obj, s, page):
-        self.obj, self.s, self.page = obj, s, page
-        key = obj.get("/" + ELEMENT_KEY)
-        self.key = int(key) if key is not None else None
-        pseudo = obj.get("/" + PSEUDO_KEY)
-        self.pseudo = str(pseudo)[1:] if pseudo is not None else None
-        self.footnotes = bool(obj.get("/" + FOOTNOTE_KEY, False))  # the page's footnote area
-        role = obj.get("/" + ROLE_KEY)
-        self.role = str(role)[1:] if role is not None else None
+    def __init__(self, obj, s, page, has=frozenset()):
+        self.obj, self.s, self.read_as, self.page, self.has = obj, s, s, page, has
+        self.key = int(obj[_ELEMENT]) if _ELEMENT in has else None
+        self.pseudo = str(obj[_PSEUDO])[1:] if _PSEUDO in has else None
+        self.footnotes = _FOOTNOTES in has  # the page's footnote area
+        self.role = str(obj[_ROLE])[1:] if _ROLE in has else None
         self.kids: list = []
+
+
+_ELEMENT, _PSEUDO, _FOOTNOTES, _ROLE = (f"/{k}" for k in (ELEMENT_KEY, PSEUDO_KEY, FOOTNOTE_KEY, ROLE_KEY))
+_PRIVATE = frozenset(f"/{k}" for k in PRIVATE_KEYS)
 
 
 class _Content:
     """Marked content on a page (`mcid`), or an annotation (`objr`, its OBJR dictionary)."""
 
-    __slots__ = ("page", "mcid", "objr")
+    __slots__ = ("page", "page_id", "mcid", "objr")
 
     def __init__(self, page, mcid=None, objr=None):
         self.page, self.mcid, self.objr = page, mcid, objr
+        self.page_id = page.objgen if page is not None else None
 
 
 def repair_tree(pdf: pikepdf.Pdf) -> None:
@@ -66,9 +70,7 @@ def repair_tree(pdf: pikepdf.Pdf) -> None:
     for top in tops:
         _join(top, artifacts, headers)
     _place_notes(tops, notes)
-    for top in tops:
-        _repair(top, artifacts)
-    _nest_headings(tops)
+    _repair(tops, artifacts)
     _write(pdf, root, tops, artifacts, headers)
 
 
@@ -85,8 +87,10 @@ def _read_elem(obj, page):
     if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type", pikepdf.Name.StructElem) != "/StructElem" \
             or "/S" not in obj:
         return None
-    page = obj.get("/Pg", page)
-    elem = _Elem(obj, str(obj.S)[1:], page)
+    has = frozenset(obj.keys())
+    if "/Pg" in has:
+        page = obj.Pg
+    elem = _Elem(obj, str(obj.S)[1:], page, has)
     kids = obj.get("/K")
     if kids is None:
         return elem
@@ -115,7 +119,9 @@ def _walk(elems):
     while stack:
         elem = stack.pop()
         yield elem
-        stack.extend(reversed([k for k in elem.kids if isinstance(k, _Elem)]))
+        for kid in reversed(elem.kids):
+            if type(kid) is _Elem:
+                stack.append(kid)
 
 
 # --- one element per HTML element ------------------------------------------------------
@@ -143,8 +149,10 @@ def _join(elem: _Elem, artifacts: dict, headers: dict) -> None:
 
 
 def _without_repeats(kids: list, artifacts: dict, headers: dict) -> list:
+    """A table's parts once each: the header first, the footer (drawn at the foot of
+    every page the table spans) after the last body row, so the body's parts meet."""
     first: dict = {}
-    kept = []
+    kept, footers = [], []
     for kid in kids:
         if isinstance(kid, _Elem) and kid.s in ("THead", "TFoot") and kid.key is not None:
             if kid.key in first:
@@ -153,8 +161,11 @@ def _without_repeats(kids: list, artifacts: dict, headers: dict) -> list:
                     headers[old] = new
                 continue
             first[kid.key] = kid
+            if kid.s == "TFoot":
+                footers.append(kid)
+                continue
         kept.append(kid)
-    return kept
+    return kept + footers
 
 
 def _cell_ids(elem: _Elem) -> list[bytes]:
@@ -164,7 +175,7 @@ def _cell_ids(elem: _Elem) -> list[bytes]:
 def _to_artifacts(elem: _Elem, artifacts: dict) -> None:
     for content in _contents_of(elem):
         if content.mcid is not None and content.page is not None:
-            artifacts.setdefault(content.page.objgen, set()).add(content.mcid)
+            artifacts.setdefault(content.page_id, set()).add(content.mcid)
 
 
 # --- notes ----------------------------------------------------------------------------
@@ -207,9 +218,9 @@ def _has_content(elem: _Elem) -> bool:
 
 def _place_notes(tops: list[_Elem], notes: list[_Elem]) -> None:
     """Each note is read right after the block whose text calls it; the call is a `Reference`."""
-    calls: list[tuple[_Elem, _Elem]] = []  # (call, the block it sits in)
+    calls: list[tuple[_Elem, _Elem | None, bool]] = []  # (call, where its note goes, inside it)
 
-    def visit(node: _Elem, block: _Elem | None) -> None:
+    def visit(node: _Elem, block: _Elem | None, cell: _Elem | None, table: _Elem | None) -> None:
         kept = []
         for kid in node.kids:
             if isinstance(kid, _Elem):
@@ -217,18 +228,27 @@ def _place_notes(tops: list[_Elem], notes: list[_Elem]) -> None:
                     if not _has_content(kid):  # the call of a note's continuation: drawn as nothing
                         continue
                     kid.s = "Reference"
-                    calls.append((kid, block))
-                visit(kid, block if kid.s in _INLINE else kid)
+                    # a table holds rows and cells only: a note called in a cell is read at
+                    # the end of the cell, one called elsewhere in a table after the table
+                    place = (cell, True) if cell is not None else (table, False) if table is not None else (block, False)
+                    calls.append((kid, *place))
+                if kid.s == "Table":
+                    visit(kid, block, None, kid)
+                elif kid.s in ("TD", "TH"):
+                    visit(kid, kid, kid, table)
+                else:
+                    visit(kid, block if kid.s in _INLINE else kid, cell, table)
             kept.append(kid)
         node.kids = kept
 
     for top in tops:
-        visit(top, None)
+        visit(top, None, None, None)
     after: dict[int, list[_Elem]] = {}
-    for (call, block), note in zip(calls, notes):
+    inside: dict[int, list[_Elem]] = {}
+    for (call, block, within), note in zip(calls, notes):
         if block is not None:
-            after.setdefault(id(block), []).append(note)
-    unplaced = [note for (call, block), note in zip(calls, notes) if block is None] + notes[len(calls):]
+            (inside if within else after).setdefault(id(block), []).append(note)
+    unplaced = [note for (call, block, _), note in zip(calls, notes) if block is None] + notes[len(calls):]
 
     def insert(node: _Elem) -> None:
         kids = []
@@ -237,7 +257,7 @@ def _place_notes(tops: list[_Elem], notes: list[_Elem]) -> None:
             if isinstance(kid, _Elem):
                 insert(kid)
                 kids.extend(after.get(id(kid), ()))
-        node.kids = kids
+        node.kids = kids + inside.get(id(node), [])
 
     for top in tops:
         insert(top)
@@ -248,12 +268,18 @@ def _place_notes(tops: list[_Elem], notes: list[_Elem]) -> None:
 # --- lists, contents ------------------------------------------------------------------
 
 
-def _repair(top: _Elem, artifacts: dict) -> None:
-    for elem in list(_walk([top])):
+def _repair(tops: list[_Elem], artifacts: dict) -> None:
+    """List bodies, the contents, heading levels: one walk in reading order."""
+    last_heading = 0
+    for elem in list(_walk(tops)):
         if elem.s == "LI":
             _list_body(elem)
         elif elem.role == "doc-toc":
             _contents(elem, artifacts)
+        elif elem.s in _HEADINGS:
+            # a heading one level below the last at most (H1, H3 reads as H1, H2)
+            level = min(_HEADINGS[elem.s], last_heading + 1)
+            elem.s, last_heading = f"H{level}", level
 
 
 def _list_body(item: _Elem) -> None:
@@ -347,24 +373,8 @@ def _drop_generated(node: _Elem, artifacts: dict) -> None:
 def _new(s: str, page, kids: list) -> _Elem:
     elem = _Elem.__new__(_Elem)
     elem.obj, elem.s, elem.key, elem.pseudo, elem.footnotes, elem.role = None, s, None, None, False, None
-    elem.page, elem.kids = page, kids
+    elem.read_as, elem.has, elem.page, elem.kids = None, frozenset(), page, kids
     return elem
-
-
-# --- headings -------------------------------------------------------------------------
-
-
-def _nest_headings(tops: list[_Elem]) -> None:
-    """A heading one level below the last at most (H1, H3 reads as H1, H2)."""
-    last = 0
-    for elem in _walk(tops):
-        level = _HEADINGS.get(elem.s)
-        if level is None:
-            continue
-        if level > last + 1:
-            level = last + 1
-            elem.s = f"H{level}"
-        last = level
 
 
 # --- writing --------------------------------------------------------------------------
@@ -384,25 +394,27 @@ def _write(pdf: pikepdf.Pdf, root, tops: list[_Elem], artifacts: dict, headers: 
         obj = elem.obj
         if obj is None:
             obj = elem.obj = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem))
-        obj.S = pikepdf.Name("/" + elem.s)
+        if elem.s != elem.read_as:
+            obj.S = pikepdf.Name("/" + elem.s)
         obj.P = parent
-        for key in PRIVATE_KEYS:
-            if "/" + key in obj:
-                del obj["/" + key]
-        if elem.s == "Note" and "/ID" not in obj:
+        for key in elem.has & _PRIVATE:
+            del obj[key]
+        if elem.s == "Note" and "/ID" not in elem.has:
             note_number += 1
             obj.ID = pikepdf.String(f"octavo-note-{note_number}")
-        if "/ID" in obj:
             ids[bytes(obj.ID)] = obj
-        if headers and elem.s in ("TD", "TH") and isinstance(obj.get("/A"), pikepdf.Dictionary) \
+        elif "/ID" in elem.has:
+            ids[bytes(obj.ID)] = obj
+        if headers and elem.s in ("TD", "TH") and "/A" in elem.has and isinstance(obj.A, pikepdf.Dictionary) \
                 and "/Headers" in obj.A:
             obj.A.Headers = pikepdf.Array([pikepdf.String(headers.get(bytes(h), bytes(h))) for h in obj.A.Headers])
-        page = next((k.page for k in elem.kids if isinstance(k, _Content) and k.page is not None), None)
-        if page is None:
-            page = next((k.page for k in _contents_of(elem) if k.page is not None), elem.page)
+        first = next((k for k in elem.kids if type(k) is _Content and k.page is not None), None)
+        if first is None:
+            first = next((k for k in _contents_of(elem) if k.page is not None), None)
+        page_id = first.page_id if first is not None else None
         kids = []
         for kid in elem.kids:
-            if isinstance(kid, _Elem):
+            if type(kid) is _Elem:
                 kids.append(kid)
                 continue
             if kid.objr is not None:
@@ -413,17 +425,17 @@ def _write(pdf: pikepdf.Pdf, root, tops: list[_Elem], artifacts: dict, headers: 
                 continue
             if kid.page is None:  # content on no known page: nothing can point at it
                 continue
-            if kid.mcid in artifacts.get(kid.page.objgen, ()):
+            if kid.mcid in artifacts.get(kid.page_id, ()):
                 continue
-            parents.setdefault(kid.page.objgen, (kid.page, {}))[1][kid.mcid] = obj
-            if page is not None and kid.page.objgen == page.objgen:
+            parents.setdefault(kid.page_id, {})[kid.mcid] = obj
+            if kid.page_id == page_id:
                 kids.append(kid.mcid)
             else:
                 kids.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=kid.page, MCID=kid.mcid))
-        if page is not None:
-            obj.Pg = page
+        if first is not None and ("/Pg" not in elem.has or page_id != elem.page.objgen):
+            obj.Pg = first.page
         written.append((obj, kids))
-        stack.extend((k, obj) for k in reversed([k for k in elem.kids if isinstance(k, _Elem)]))
+        stack.extend((k, obj) for k in reversed(elem.kids) if type(k) is _Elem)
     for obj, kids in written:
         obj.K = pikepdf.Array([k.obj if isinstance(k, _Elem) else k for k in kids])
     root.K = pikepdf.Array([top.obj for top in tops])
@@ -455,17 +467,14 @@ def _write_parent_tree(pdf, root, parents: dict, annotations: list) -> None:
         if "/StructParent" in annot:
             used.add(int(annot.StructParent))
     next_key = max(used, default=-1) + 1
-    seen_pages = set()
     for page in pdf.pages:
-        found = parents.get(page.obj.objgen)
-        if found is None:
+        owners = parents.get(page.obj.objgen)
+        if owners is None and "/StructParents" not in page.obj:
             continue
-        seen_pages.add(page.obj.objgen)
         if "/StructParents" not in page.obj:
             page.obj.StructParents, next_key = next_key, next_key + 1
-        owners = found[1]
-        array = pikepdf.Array([owners.get(m) for m in range(max(owners) + 1)])
-        entries[int(page.obj.StructParents)] = array
+        owners = owners or {}
+        entries[int(page.obj.StructParents)] = pikepdf.Array([owners.get(m) for m in range(max(owners, default=-1) + 1)])
     for annot, owner in annotations:
         if "/StructParent" not in annot or int(annot.StructParent) in entries:
             annot.StructParent, next_key = next_key, next_key + 1
@@ -479,18 +488,37 @@ def _write_parent_tree(pdf, root, parents: dict, annotations: list) -> None:
 
 
 def _mark_artifacts(pdf: pikepdf.Pdf, artifacts: dict) -> None:
-    """Marked content no longer read (generated leaders) becomes `/Artifact` in the page's stream."""
+    """Marked content no longer read (generated leaders, repeated table headers) becomes
+    `/Artifact` in the page's stream."""
     for page in pdf.pages:
         mcids = artifacts.get(page.obj.objgen)
         if not mcids:
             continue
-        ops = pikepdf.parse_content_stream(page)
-        changed = []
-        for operands, operator in ops:
+        data = page.obj.Contents.read_bytes() if isinstance(page.obj.Contents, pikepdf.Stream) else None
+        if data is not None:
+            # WeasyPrint writes `/Span <</MCID 3>> BDC`; read as text, not parsed (a contents
+            # page of a long book has thousands of leader dots)
+            done: set = set()
+
+            def artifact(match: re.Match) -> bytes:
+                if int(match.group(1)) not in mcids:
+                    return match.group(0)
+                done.add(int(match.group(1)))
+                return b"/Artifact BMC"
+
+            changed = _BDC.sub(artifact, data)
+            if done == mcids:
+                page.obj.Contents = pdf.make_stream(changed)
+                continue
+        ops = []
+        for operands, operator in pikepdf.parse_content_stream(page):
             if operator == pikepdf.Operator("BDC") and len(operands) == 2 \
                     and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1] \
                     and int(operands[1].MCID) in mcids:
-                changed.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
+                ops.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
             else:
-                changed.append((operands, operator))
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(changed))
+                ops.append((operands, operator))
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+
+
+_BDC = re.compile(rb"/[A-Za-z]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")

@@ -48,6 +48,7 @@ CHAPTER_ONE = f"""# The First Chapter
 """
 
 ROWS = "\n".join(f"| Town {n} | {n * 3} |" for n in range(60))  # a table over two pages or more
+HTML_ROWS = "\n".join(f"<tr><td>Year {n}</td><td>{n * 7}</td></tr>" for n in range(60))
 LONG_NOTE = " ".join(f"Sentence {n} of the long note runs on a while." for n in range(60))
 
 CHAPTER_TWO = f"""# The Second Chapter
@@ -65,6 +66,14 @@ CHAPTER_TWO = f"""# The Second Chapter
 | Town | Boats |
 |------|-------|
 {ROWS}
+
+<table>
+<thead><tr><th>Year</th><th>Price</th></tr></thead>
+<tfoot><tr><td>Total</td><td>all years</td></tr></tfoot>
+<tbody>
+{HTML_ROWS}
+</tbody>
+</table>
 
 [^long]: {LONG_NOTE}
 """
@@ -245,7 +254,7 @@ def test_notes_are_read_after_the_block_that_calls_them(tree):
 
 def test_the_contents_is_a_toc_with_one_link_per_entry_and_no_leaders(tree):
     tables = tree.of("Table")
-    assert len(tables) == 1 and "Town 0" in tree.text(tables[0])  # the book's table; the contents is none
+    assert len(tables) == 2 and "Town 0" in tree.text(tables[0])  # the book's tables; the contents is none
     tocs = tree.of("TOC")
     assert len(tocs) == 1
     entries = tree.structure_kids(tocs[0])
@@ -271,7 +280,7 @@ def test_the_contents_is_a_toc_with_one_link_per_entry_and_no_leaders(tree):
 
 def test_a_table_over_several_pages_is_one_table_with_its_header_read_once(tree):
     tables = tree.of("Table")
-    assert len(tables) == 1
+    assert len(tables) == 2
     pages = {tree.page_index[e.Pg.objgen] for e in tree.subtree(tables[0]) if "/Pg" in e}
     assert len(pages) > 1
     parts = [k.S for k in tree.structure_kids(tables[0])]
@@ -283,6 +292,10 @@ def test_a_table_over_several_pages_is_one_table_with_its_header_read_once(tree)
     assert len(cells) == 120
     for cell in cells:
         assert {bytes(h) for h in cell.A.Headers} <= ids  # every cell names a header that is read
+    # a footer, drawn at the foot of every page the table spans, is read once, after the body
+    assert [k.S for k in tree.structure_kids(tables[1])] == ["/THead", "/TBody", "/TFoot"]
+    text = _squeezed(tree.text(tables[1]))
+    assert text.count("Total") == 1 and text.count("YearPrice") == 1 and text.endswith("Totalallyears")
 
 
 def test_headings_do_not_skip_levels_and_figures_have_alt(tree):

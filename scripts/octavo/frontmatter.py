@@ -101,7 +101,11 @@ def _copyright_page(book: Book) -> str:
 
 
 def _contents(book: Book, docs: list[ChapterDoc], numbers: dict[str, str] | None) -> str:
-    """The contents page: a two-column table, so page numbers line up on the right."""
+    """The contents page: a two-column table, so page numbers line up on the right.
+
+    The table is for the eye only: `role="doc-toc"` tells the screen edition's structure
+    repair (structtree.py) to read it as a `TOC` of entries, each one link, its leaders
+    artifacts."""
     depth = book.schema.toc.depth
     rows = []
     for doc in docs:

@@ -348,6 +348,9 @@ def mark_structure_elements() -> bool:
     made for an HTML element gets a private `/OctavoElement` number, the same on every page
     for the same element (and pseudo-element; anonymous boxes share their element's number),
     so that the screen edition's structure repair can join the parts and then drop the key.
+    Beside it: the pseudo-element a box was made for (`/OctavoPseudo /footnote-call`), the
+    page's footnote area (`/OctavoFootnote`), the element's ARIA `role` (`/OctavoRole`),
+    from which the repair makes notes, note references and the contents (structtree.py).
     An element written with `lang` (or `xml:lang`) gets `/Lang`, which WeasyPrint does not
     write. Exact-match, like the others. Returns whether active."""
     from weasyprint.pdf import tags

@@ -383,3 +383,35 @@ def test_an_untagged_pdf_is_left_alone():
     before = repr(pdf.Root)
     repair_tree(pdf)
     assert repr(pdf.Root) == before and "/StructTreeRoot" not in pdf.Root
+
+
+def test_a_link_broken_by_a_page_turn_is_one_link_whose_later_content_names_its_page():
+    """An element's /Pg is a default: content on another page is an MCR with its own /Pg,
+    and the parent tree names the joined element for it."""
+    import weasyprint
+
+    from octavo.structtree import repair_tree
+    from octavo.weasy import apply_fixes
+
+    apply_fixes()
+    words = " ".join(f"word{i}" for i in range(120))
+    html = (f'<html lang="en"><head><title>t</title><style>@page {{ size: 3in 3in; margin: 0.3in }}</style></head><body>'
+            f'<p id="top"><a href="#top">{words}</a></p></body></html>')
+    pdf = pikepdf.open(io.BytesIO(weasyprint.HTML(string=html).write_pdf(pdf_tags=True)))
+    assert len(pdf.pages) > 2
+    repair_tree(pdf)
+    links = [e for e, _, _ in Tree(pdf, {}).elements if e.S == "/Link"]
+    assert len(links) == 1
+    link = links[0]
+    mcrs = [k for k in link.K if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR"]
+    assert {k.Pg.objgen for k in mcrs} == {p.objgen for p in pdf.pages[1:]}
+    assert link.Pg.objgen == pdf.pages[0].objgen
+    nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for mcr in mcrs:
+        owner = entries[int(mcr.Pg.StructParents)][int(mcr.MCID)]
+        assert owner.objgen == link.objgen
+    objrs = [k for k in link.K if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
+    assert {k.Pg.objgen for k in objrs} == {p.objgen for p in pdf.pages}  # its annotations, on every page
+    for objr in objrs:
+        assert entries[int(objr.Obj.StructParent)].objgen == link.objgen

@@ -80,13 +80,18 @@ def repair_tree(pdf: pikepdf.Pdf) -> None:
 def _read(root) -> list[_Elem]:
     kids = root.get("/K")
     kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
-    return [e for e in (_read_elem(k, None) for k in kids) if e is not None]
+    seen: set = set()
+    return [e for e in (_read_elem(k, None, seen) for k in kids) if e is not None]
 
 
-def _read_elem(obj, page):
+def _read_elem(obj, page, seen: set):
     if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type", pikepdf.Name.StructElem) != "/StructElem" \
             or "/S" not in obj:
         return None
+    if obj.is_indirect:  # an element met twice (a broken tree) is read once
+        if obj.objgen in seen:
+            return None
+        seen.add(obj.objgen)
     has = frozenset(obj.keys())
     if "/Pg" in has:
         page = obj.Pg
@@ -107,7 +112,7 @@ def _read_elem(obj, page):
             elif kind == "/OBJR":
                 elem.kids.append(_Content(kid.get("/Pg", page), objr=kid))
             else:
-                child = _read_elem(kid, page)
+                child = _read_elem(kid, page, seen)
                 if child is not None:
                     elem.kids.append(child)
     return elem

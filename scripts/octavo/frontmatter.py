@@ -101,7 +101,11 @@ def _copyright_page(book: Book) -> str:
 
 
 def _contents(book: Book, docs: list[ChapterDoc], numbers: dict[str, str] | None) -> str:
-    """The contents page: a two-column table, so page numbers line up on the right."""
+    """The contents page: a two-column table, so page numbers line up on the right.
+
+    The table is for the eye only: `role="doc-toc"` tells the screen edition's structure
+    repair (structtree.py) to read it as a `TOC` of entries, each one link, its leaders
+    artifacts."""
     depth = book.schema.toc.depth
     rows = []
     for doc in docs:
@@ -112,7 +116,7 @@ def _contents(book: Book, docs: list[ChapterDoc], numbers: dict[str, str] | None
                             f'{html.escape(heading.title)}</a></td>'
                             f'<td class="toc-page">{_page_number(target, numbers)}</td></tr>')
     title = html.escape(book.phrases["contents"])
-    return (f'<nav class="toc" id="contents"><h1 data-title="{title}">{title}</h1>'
+    return (f'<nav class="toc" id="contents" role="doc-toc"><h1 data-title="{title}">{title}</h1>'
             f'<table>{"".join(rows)}</table></nav>')
 
 

@@ -306,9 +306,18 @@ _ELEMENT_AFTER = _ELEMENT_BEFORE + "    _octavo_mark_element(pdf, element, box)\
 
 #: The private key that names a structure element's HTML element (see mark_structure_elements).
 ELEMENT_KEY = "OctavoElement"
+#: Private keys beside it: the pseudo-element (`/footnote-call`), the page's footnote area
+#: (its kids are the CSS footnotes placed on that page), the ARIA role.
+PSEUDO_KEY = "OctavoPseudo"
+FOOTNOTE_KEY = "OctavoFootnote"
+ROLE_KEY = "OctavoRole"
+#: Every private key, dropped from what octavo ships (structtree.repair_tree).
+PRIVATE_KEYS = (ELEMENT_KEY, PSEUDO_KEY, FOOTNOTE_KEY, ROLE_KEY)
 
 
 def _mark_element(pdf, element, box) -> None:
+    if type(box).__name__ == "FootnoteAreaBox":  # no HTML element: the page's footnotes
+        element[FOOTNOTE_KEY] = True
     source = getattr(box, "element", None)
     if source is None:
         return
@@ -317,6 +326,15 @@ def _mark_element(pdf, element, box) -> None:
     key = (id(source), box.element_tag)
     held = numbers.setdefault(key, (source, len(numbers) + 1))
     element[ELEMENT_KEY] = held[1]
+    # What the structure repair reads besides the element: the pseudo-element a box was
+    # made for (a footnote's call and marker, a contents leader) and the element's ARIA
+    # role (the contents' `doc-toc`).
+    tag = box.element_tag or ""
+    if "::" in tag:
+        element[PSEUDO_KEY] = "/" + tag.split("::", 1)[1]
+    role = source.get("role")
+    if role and "::" not in tag:
+        element[ROLE_KEY] = "/" + role
     lang = source.get("lang") or source.get("{http://www.w3.org/XML/1998/namespace}lang")
     if lang and "::" not in (box.element_tag or ""):
         import pydyf
@@ -330,6 +348,9 @@ def mark_structure_elements() -> bool:
     made for an HTML element gets a private `/OctavoElement` number, the same on every page
     for the same element (and pseudo-element; anonymous boxes share their element's number),
     so that the screen edition's structure repair can join the parts and then drop the key.
+    Beside it: the pseudo-element a box was made for (`/OctavoPseudo /footnote-call`), the
+    page's footnote area (`/OctavoFootnote`), the element's ARIA `role` (`/OctavoRole`),
+    from which the repair makes notes, note references and the contents (structtree.py).
     An element written with `lang` (or `xml:lang`) gets `/Lang`, which WeasyPrint does not
     write. Exact-match, like the others. Returns whether active."""
     from weasyprint.pdf import tags

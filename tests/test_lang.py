@@ -224,31 +224,41 @@ def test_the_measure_sees_a_font_from_outside_the_book(tmp_path):
 
 # --- print: the French block is hyphenated in French ---------------------------------------
 
-@pytest.mark.slow
-def test_french_block_hyphenates_with_french_patterns(built):
+def hyphenated_breaks(pdf_path: Path, words: set[str]) -> list[tuple[str, int]]:
+    """(word, letters before the break) for each line of the PDF that ends in a break
+    WeasyPrint hyphenated (U+2010, not a hyphen typed in the text) inside one of `words`."""
     import pdfplumber
+
+    with pdfplumber.open(pdf_path) as pdf:
+        lines = [line for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
+    breaks = []
+    for line, following in zip(lines, lines[1:]):
+        if not line.endswith("\u2010") or not following.split():
+            continue
+        head = re.findall(r"\w+", line)[-1]
+        tail = re.match(r"\w*", following.split()[0]).group(0)
+        if head + tail in words:
+            breaks.append((head + tail, len(head)))
+    return breaks
+
+
+def check_french_hyphenation(breaks: list[tuple[str, int]]) -> None:
     import pyphen
 
+    fr, en = pyphen.Pyphen(lang="fr"), pyphen.Pyphen(lang="en_US")
+    assert len(breaks) >= 4, breaks
+    for word, at in breaks:
+        assert at in fr.positions(word), f"{word} broken after {word[:at]!r}, not a French hyphenation point"
+    # French patterns, not English ones that happen to agree: some break English would not make.
+    assert any(at not in en.positions(word) for word, at in breaks), breaks
+
+
+@pytest.mark.slow
+def test_french_block_hyphenates_with_french_patterns(built):
     book, outputs = built
     source = (book / "manuscript" / "02-candide.md").read_text(encoding="utf-8")
     french = source.split("::: {lang=fr}")[1].split(":::")[0]
-    french_words = set(re.findall(r"\w+", french))
-    with pdfplumber.open(outputs["pdf"]) as pdf:
-        lines = [line for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
-    fr, en = pyphen.Pyphen(lang="fr"), pyphen.Pyphen(lang="en_US")
-    splits = []
-    for line, following in zip(lines, lines[1:]):
-        if not line.endswith("\u2010"):  # WeasyPrint's hyphen, not a typed one
-            continue
-        head = re.findall(r"\w+", line)[-1]
-        tail = re.match(r"\w+", following.split()[0]).group(0)
-        if head + tail in french_words:
-            splits.append((head + tail, len(head)))
-    assert len(splits) >= 4, splits
-    for word, at in splits:
-        assert at in fr.positions(word), f"{word} broken at {at}, not a French hyphenation point"
-    # French patterns, not English ones that happen to agree: some break English would not make.
-    assert any(at not in en.positions(word) for word, at in splits), splits
+    check_french_hyphenation(hyphenated_breaks(outputs["pdf"], set(re.findall(r"\w+", french))))
 
 
 # --- the check: a character no font of the book has -----------------------------------------
@@ -311,3 +321,37 @@ def test_a_font_in_the_folder_but_not_in_the_stack_is_pointed_at(tmp_path):
     found = [d for d in check_book(book, read_manuscript(book)) if d.rule == "glyph-missing"]
     assert len(found) == 5 and "has them but no font-family rule names it" in found[0].message
     assert ':lang(zh) { font-family: "CJK", "EB Garamond"; }' in found[0].message
+
+
+@pytest.mark.slow
+def test_a_build_after_a_font_is_replaced_checks_the_glyphs_again(tmp_path):
+    """The no-op stamp and the checks see a font's bytes: the same font file with other
+    bytes (one without the Chinese) stops the next build at its check."""
+    from octavo.build import build
+    from octavo.errors import ChecksFailed
+
+    book = author_book(tmp_path)
+    assert build(book, formats=("epub",), out_dir=tmp_path / "out").outputs["epub"].is_file()
+    shutil.copy(book / "styles" / "fonts" / "EBGaramond-Regular.ttf",
+                book / "styles" / "fonts" / "DroidSansFallbackSubset.ttf")
+    with pytest.raises(ChecksFailed) as failed:
+        build(book, formats=("epub",), out_dir=tmp_path / "out")
+    assert {d.rule for d in failed.value.errors} == {"glyph-missing"} and len(failed.value.errors) == 5
+
+
+def test_a_chapter_in_a_script_the_fonts_lack_is_reported_in_a_few_lines(tmp_path):
+    """Ten places, then one line for the rest: a chapter of Chinese without a Chinese font
+    is one problem, not hundreds of lines."""
+    from conftest import make_book
+    from octavo.checks import check_book
+    from octavo.config import load_book
+    from octavo.manuscript import read_manuscript
+
+    body = "\n\n".join(f"Line {n}: [大跃进]{{lang=zh}} and [人民公社]{{lang=zh}}." for n in range(1, 13))
+    book = load_book(make_book(tmp_path, 'title: "T"\n', {"manuscript/01-a.md": f"# A\n\n{body}\n"}))
+    found = [d for d in check_book(book, read_manuscript(book)) if d.rule == "glyph-missing"]
+    assert len(found) == 11
+    assert [(d.line, d.column) for d in found[:2]] == [(3, 10), (3, 29)]
+    # places 11 to 24 (lines 13 to 25, two runs a line: 7 × 3 + 7 × 4 characters) are summed up at the first
+    assert (found[-1].line, found[-1].column) == (13, 10)
+    assert found[-1].message.startswith("from here on, 49 more characters in this chapter have no glyph")

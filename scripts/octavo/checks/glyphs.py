@@ -49,6 +49,7 @@ class FontStack:
     #: faces declared but named by no font-family, and fonts in fonts/ no @font-face loads (None)
     unused: tuple[tuple[str | None, Path], ...]
     own_styles: bool = True  # the book has its own styles/ (else octavo's are used)
+    covered: frozenset[int] = frozenset()  # every code point a font of the stack maps
 
     @property
     def families(self) -> list[str]:
@@ -56,7 +57,7 @@ class FontStack:
         return sorted(names, key=lambda name: _name(name) != _name(self.text_family))
 
     def covers(self, char: str) -> bool:
-        return any(ord(char) in _cmap(*_stat(path)) for _, path in self.fonts)
+        return ord(char) in self.covered
 
     def holders(self, chars: str) -> list[tuple[str | None, Path]]:
         """Project fonts outside the stack that have every one of `chars`: (the family its
@@ -85,17 +86,22 @@ def font_stack(styles: Styles, family: str) -> FontStack:
     unused = [face for face in faces if face[1] not in in_stack]
     unused += [(None, path) for path in styles.fonts
                if path.resolve() not in in_stack and all(path.resolve() != p for _, p in unused)]
+    covered = frozenset().union(*(_cmap(*_stat(path)) for _, path in stack))
     return FontStack(text_family=family, fonts=stack, unused=tuple(unused),
-                     own_styles=styles.directory != DEFAULT_STYLES)
+                     own_styles=styles.directory != DEFAULT_STYLES, covered=covered)
 
 
 def check_glyphs(lines: list[str], kinds: list[str], langs: list[tuple[int, int, int, str]],
                  stack: FontStack, root: Path, emit: Emit) -> None:
     """A `glyph-missing` error at each run of characters no font of the stack has."""
+    # Most chapters hold no such character: find that out on the set of their characters.
+    lacking = {char for char in set("".join(lines)) if _needs_glyph(char) and not stack.covers(char)}
+    if not lacking:
+        return
     found = 0
     missing_chars, first_unlisted = 0, (0, 0)
     for number, (line, kind) in enumerate(zip(lines, kinds), start=1):
-        if kind in ("meta", "comment", "blank"):
+        if kind in ("meta", "comment", "blank") or lacking.isdisjoint(line):
             continue
         # Comments are not printed; math is drawn as outlines (ziamath), not set in a font.
         line = _MATH.sub(_blank, _HTML_COMMENT.sub(_blank, line))

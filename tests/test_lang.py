@@ -355,3 +355,20 @@ def test_a_chapter_in_a_script_the_fonts_lack_is_reported_in_a_few_lines(tmp_pat
     # places 11 to 24 (lines 13 to 25, two runs a line: 7 × 3 + 7 × 4 characters) are summed up at the first
     assert (found[-1].line, found[-1].column) == (13, 10)
     assert found[-1].message.startswith("from here on, 49 more characters in this chapter have no glyph")
+
+
+def test_book_yaml_printed_values_are_checked_too(tmp_path):
+    """The title page prints book.yaml's values: a name no font has is found there, at its
+    line and column (a comment and a key that is not printed are left alone)."""
+    from conftest import make_book
+    from octavo.checks import check_book
+    from octavo.config import load_book
+    from octavo.manuscript import read_manuscript
+
+    yaml_text = ('title: "The Leap"   # 大跃进 in a comment is not printed\n'
+                 'author: ["Jane Writer", "毛泽东"]\n'
+                 'description: |\n  A book about\n  the 大跃进.\n')
+    book = load_book(make_book(tmp_path, yaml_text, {"manuscript/01-a.md": "# A\n\nText.\n"}))
+    found = [d for d in check_book(book, read_manuscript(book)) if d.rule == "glyph-missing"]
+    assert [(Path(d.path).name, d.line, d.column) for d in found] == [("book.yaml", 2, 26), ("book.yaml", 5, 7)]
+    assert "'毛泽东'" in found[0].message

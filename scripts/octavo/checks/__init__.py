@@ -27,7 +27,7 @@ from ..errors import shown_path
 from ..manuscript import Chapter, Manuscript
 from ..pagesetup import text_width
 from ..rules import RULES, SEVERITIES
-from .glyphs import check_glyphs, font_stack
+from .glyphs import check_config_glyphs, check_glyphs, font_stack
 from .images import check_image
 from .scan import _PIPE_SEP, SCAN_FORMAT, Scan, _ref_key, scan
 from .spelling import Speller, check_spelling, dictionary_versions, read_word_list
@@ -139,6 +139,11 @@ class _Checker:
         allow_remote = bool(getattr(resources, "remote", False))
         width = text_width(self.book)
         glyphs = self._font_stack()
+        if glyphs is not None:  # book.yaml's printed values: title, authors, rights, …
+            config = self.book.config_path
+            check_config_glyphs(config.read_text(encoding="utf-8"), self.book.positions, glyphs, self.book.root,
+                                lambda line, column, rule, message: self.add(shown_path(config), line, column,
+                                                                             rule, message))
         seen_ids: dict[str, tuple[Chapter, int]] = {}
         for chapter in self.chapters:
             sc = self.scans[chapter.path]

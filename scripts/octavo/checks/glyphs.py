@@ -120,6 +120,39 @@ def check_glyphs(lines: list[str], kinds: list[str], langs: list[tuple[int, int,
                                                "how to give them one")
 
 
+#: book.yaml's keys whose values are printed (title page, copyright page, running heads,
+#: contents, cover): their characters need glyphs as much as the chapters' do.
+PRINTED_KEYS = ("title", "subtitle", "author", "translator", "editor", "publisher", "edition", "rights",
+                "description", "series", "toc", "phrases")
+
+
+def check_config_glyphs(text: str, positions: dict[str, tuple[int, int]], stack: FontStack, root: Path,
+                        emit: Emit) -> None:
+    """`glyph-missing` in book.yaml: each line belongs to the last key before it (a block
+    scalar's lines to its key); the lines of printed keys are checked, comments left out."""
+    starts = sorted((line, key) for key, (line, _) in positions.items())
+    lines = text.splitlines()
+    owners: list[str] = []
+    for number in range(1, len(lines) + 1):
+        owned = [key for line, key in starts if line <= number]
+        owners.append(owned[-1].split(".")[0] if owned else "")
+    kinds = ["text" if owner in PRINTED_KEYS else "blank" for owner in owners]
+    check_glyphs([_without_yaml_comment(line) for line in lines], kinds, [], stack, root, emit)
+
+
+def _without_yaml_comment(line: str) -> str:
+    """The line with a `# comment` blanked (a # inside quotes is text)."""
+    quote = ""
+    for i, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1].isspace()):
+            return line[:i] + " " * (len(line) - i)
+    return line
+
+
 def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group(0))
 

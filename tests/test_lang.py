@@ -372,3 +372,41 @@ def test_book_yaml_printed_values_are_checked_too(tmp_path):
     found = [d for d in check_book(book, read_manuscript(book)) if d.rule == "glyph-missing"]
     assert [(Path(d.path).name, d.line, d.column) for d in found] == [("book.yaml", 2, 26), ("book.yaml", 5, 7)]
     assert "'毛泽东'" in found[0].message
+
+
+@pytest.mark.slow
+def test_an_edited_chapter_spliced_into_the_cached_epub_keeps_xml_lang(tmp_path):
+    """After an edit the changed chapter's document replaces the old one in the cached EPUB
+    (epub._splice): it must carry xml:lang as a whole build's does."""
+    from octavo.build import build
+
+    book = author_book(tmp_path)
+    build(book, formats=("epub",), out_dir=tmp_path / "out")
+    chapter = book / "manuscript" / "01-the-leap.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("fifteen", "fifteen short"), encoding="utf-8")
+    spliced = build(book, formats=("epub",), out_dir=tmp_path / "out")
+    assert spliced.redone.get("ast") == 1  # one chapter converted again, and spliced
+    whole = build(book, formats=("epub",), out_dir=tmp_path / "whole")
+    edited = _chapters(spliced.outputs["epub"])["EPUB/text/ch001.xhtml"]
+    assert "fifteen short" in edited and edited.count('xml:lang="zh"') == 5
+    assert edited == _chapters(whole.outputs["epub"])["EPUB/text/ch001.xhtml"]
+
+
+def test_xml_lang_is_added_once_beside_every_lang():
+    from octavo.epubfix import xml_lang
+
+    text = ('<html lang="en" xml:lang="en"><p>The <span lang="zh">大跃进</span>, <i class="x" lang="de">Ding</i>'
+            '<br lang="fr"/><span data-lang="x">y</span></p></html>')
+    assert xml_lang(text) == ('<html lang="en" xml:lang="en"><p>The <span lang="zh" xml:lang="zh">大跃进</span>, '
+                              '<i class="x" lang="de" xml:lang="de">Ding</i><br lang="fr" xml:lang="fr"/>'
+                              '<span data-lang="x">y</span></p></html>')
+    assert xml_lang(xml_lang(text)) == xml_lang(text)
+
+
+def test_raw_html_lang_gets_xml_lang_in_the_epub():
+    from octavo.epubfix import repair
+
+    page = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" '
+            'lang="en" xml:lang="en"><head><title>x</title></head><body><p>a <span lang=fr>b</span></p></body></html>')
+    fixed = repair({"EPUB/text/ch001.xhtml": page.encode()}, {})["EPUB/text/ch001.xhtml"].decode()
+    assert '<span lang="fr" xml:lang="fr">b</span>' in fixed

@@ -312,14 +312,14 @@ def test_a_font_in_the_folder_but_not_in_the_stack_is_pointed_at(tmp_path):
     book = load_book(book_dir)
     found = [d for d in check_book(book, read_manuscript(book)) if d.rule == "glyph-missing"]
     assert len(found) == 5
-    assert "styles/fonts/DroidSansFallbackSubset.ttf has them but no @font-face rule loads it" in found[0].message
+    assert "styles/fonts/DroidSansFallbackSubset.ttf has them but no @font-face loads it" in found[0].message
     assert ':lang(zh) { font-family: "Droid Sans Fallback Subset", "EB Garamond"; }' in found[0].message
     # Loaded with @font-face but named by no rule: WeasyPrint reaches it only by the system's
     # fallback order, so it is not counted either, and the message says what is left to do.
     with (book_dir / "styles" / "print.css").open("a", encoding="utf-8") as sheet:
         sheet.write('@font-face { font-family: "CJK"; src: url(fonts/DroidSansFallbackSubset.ttf); }\n')
     found = [d for d in check_book(book, read_manuscript(book)) if d.rule == "glyph-missing"]
-    assert len(found) == 5 and "has them but no font-family rule names it" in found[0].message
+    assert len(found) == 5 and "has them but no font-family names it" in found[0].message
     assert ':lang(zh) { font-family: "CJK", "EB Garamond"; }' in found[0].message
 
 

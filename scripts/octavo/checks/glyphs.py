@@ -182,20 +182,20 @@ def _needs_glyph(char: str) -> bool:
 def _message(run: str, lang: str, stack: FontStack, root: Path) -> str:
     points = " ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(run))
     families = ", ".join(stack.families) or "none"
-    what = f"'{run}' ({points}) {'is' if len(run) == 1 else 'are'} in none of the book's fonts ({families}) " \
-           "and would print as empty boxes"
-    holders = stack.holders(run)
+    what = (f"'{run}' ({points}) {'is' if len(run) == 1 else 'are'} in none of the book's fonts ({families}): "
+            "empty boxes in print, or a font of this computer only")
     text = stack.text_family
     # A passage in its own language gets its own face; anything else a fallback after the text face.
-    example = f':lang({lang}) {{ font-family: "…", "{text}"; }}' if lang else f'body {{ font-family: "{text}", "…"; }}'
+    rule = f':lang({lang}) {{ font-family: "…", "{text}"; }}' if lang else f'body {{ font-family: "{text}", "…"; }}'
+    holders = stack.holders(run)
     if holders:
         family, path = holders[0]
-        declared = "no font-family rule names it" if family is not None else "no @font-face rule loads it"
-        return (f"{what}; {_shown(path, root)} has them but {declared}: load it with @font-face and name it "
-                f"in print.css (and epub.css), e.g. {example.replace('…', family or font_family(path))}")
-    copy = "" if stack.own_styles else "copy octavo's styles/ folder into the book, then "
-    return (f"{what}; {copy}add a font that has them to styles/fonts/, load it with @font-face and name it in "
-            f"print.css (and epub.css), e.g. {example}")
+        missing = "no font-family names it" if family is not None else "no @font-face loads it"
+        return (f"{what}; {_shown(path, root)} has them but {missing}: load it with @font-face and add "
+                f"{rule.replace('…', family or font_family(path))} to print.css and epub.css")
+    copy = "" if stack.own_styles else "copy octavo's styles/ folder into the book, "
+    return (f"{what}; {copy}put a font that has them in styles/fonts/, load it with @font-face and add "
+            f"{rule} to print.css and epub.css")
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -10,6 +10,7 @@ a CJK font added to styles/fonts/ and a `:lang(zh)` rule (add-to-styles/)."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import zipfile
@@ -161,7 +162,7 @@ def glyph_problems(pdf_path: Path, book_fonts: list[Path]) -> list[str]:
             if font.get("/Encoding") != "/Identity-H":
                 problems.append(f"{name}: encoding {font.get('/Encoding')!r} (WeasyPrint maps missing glyphs to .notdef so)")
             descendant = font.DescendantFonts[0]
-            embedded = TTFont(__import__("io").BytesIO(descendant.FontDescriptor.FontFile2.read_bytes()))
+            embedded = TTFont(io.BytesIO(descendant.FontDescriptor.FontFile2.read_bytes()))
             glyphs = _to_unicode(font)
             if 0 in glyphs:
                 problems.append(f"{name}: .notdef drawn for {glyphs[0]!r}")

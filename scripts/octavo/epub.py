@@ -16,7 +16,7 @@ from .errors import Location, ManuscriptError
 from . import keys, sourcedate
 from .context import BuildContext
 from .codewrap import hang_code_lines
-from .epubfix import repair
+from .epubfix import repair, xml_lang
 from .phrases import join_names
 from .pandoc import ChapterDoc, run_pandoc, stringify, to_json, walk_blocks, walk_inlines
 from .styles import font_family, is_code_font
@@ -257,8 +257,8 @@ def finish_epub(data: bytes, book: Book, titles: list[str], modified: str = "",
 
 def _finish_chapter(text: str, title: str | None, note_offset: int) -> tuple[str, int]:
     """A chapter's content document: its title, note numbers and backlinks, and code
-    lines that hang when the screen wraps them."""
-    text = hang_code_lines(text)
+    lines that hang when the screen wraps them; passages in another language marked for XML too."""
+    text = xml_lang(hang_code_lines(text))
     if title is not None:
         tag = f"<title>{_xml(title)}</title>"
         # A function, not a string: a title may hold backslashes ("\\3" is no group).

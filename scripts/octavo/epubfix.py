@@ -10,6 +10,7 @@ every content document and the package are repaired where pandoc passes things t
 - `<br>`s between a figure's caption and its end are dropped (a caption must come last);
 - presentational attributes that HTML5 dropped (`align`, `valign`, `bgcolor`, `border` on
   an image, `cellpadding`, …) are removed, and an image's `width="50%"` becomes a style;
+- an element with `lang` (raw HTML's too) gets the same `xml:lang` (see `xml_lang`);
 - a link to a file the book does not contain (a site-relative `/fr/lecons/…`, `other.html`)
   becomes its text; a link to another chapter's Markdown file (`02-b.md#nets`) goes to
   that chapter.
@@ -51,6 +52,9 @@ def repair(files: dict[str, bytes], chapter_targets: dict[str, str]) -> dict[str
     for name in documents:
         text = xhtml_document(files[name].decode("utf-8"))
         text = _attributes(text)
+        # Raw HTML's `<span lang=fr>` is quoted only now: it gets its xml:lang here (pandoc's
+        # spans and divs got theirs in epub._finish_chapter, spliced chapters too).
+        text = xml_lang(text)
         # Line breaks an author put after a caption to make space: a figure's caption must
         # be its first or last child, and spacing is the stylesheet's job.
         text = _BREAKS_AFTER_CAPTION.sub(r"\1", text)
@@ -118,6 +122,22 @@ def _attributes(text: str) -> str:
         return f"<{name}{attrs}{close}>"
 
     return _TAG.sub(tag, text)
+
+
+_LANG = re.compile(r"""(<[a-zA-Z][\w:-]*(?:\s[^<>]*?)?\slang\s*=\s*"([^"]*)")([^<>]*>)""")
+
+
+def xml_lang(text: str) -> str:
+    """`xml:lang` beside every `lang` that lacks it: pandoc 3.9 writes `[大跃进]{lang=zh}` and
+    `::: {lang=fr}` with `lang` only (its `<html>` has both), and an XHTML content document
+    should carry both (readers that read it as XML take the language from `xml:lang`).
+    Applied to every chapter document, whole builds and spliced ones (epub._finish_chapter)."""
+    def tag(match: re.Match[str]) -> str:
+        if "xml:lang" in match.group(0):
+            return match.group(0)
+        return f'{match.group(1)} xml:lang="{match.group(2)}"{match.group(3)}'
+
+    return _LANG.sub(tag, text)
 
 
 def _links(text: str, name: str, present: set[str], ids: dict[str, set[str]],

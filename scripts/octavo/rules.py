@@ -28,6 +28,8 @@ RULES: dict[str, tuple[str, str]] = {
     "image-unreadable": ("error", "an image file cannot be read as an image"),
     "image-resolution": ("warning", "an image has too few pixels for 300 dpi at the width it prints"),
     "image-alt": ("warning", "an image has no alt text (the EPUB needs it)"),
+    # fonts
+    "glyph-missing": ("error", "a character none of the book's fonts has: it would print as an empty box"),
     # structure
     "chapter-empty": ("error", "a chapter file has no text"),
     "chapter-title": ("error", "a chapter does not start with a level-1 heading (# Title)"),

@@ -27,6 +27,7 @@ from ..errors import shown_path
 from ..manuscript import Chapter, Manuscript
 from ..pagesetup import text_width
 from ..rules import RULES, SEVERITIES
+from .glyphs import check_config_glyphs, check_glyphs, font_stack
 from .images import check_image
 from .scan import _PIPE_SEP, SCAN_FORMAT, Scan, _ref_key, scan
 from .spelling import Speller, check_spelling, dictionary_versions, read_word_list
@@ -137,6 +138,12 @@ class _Checker:
         resources = getattr(self.book.schema, "resources", None)
         allow_remote = bool(getattr(resources, "remote", False))
         width = text_width(self.book)
+        glyphs = self._font_stack()
+        if glyphs is not None:  # book.yaml's printed values: title, authors, rights, …
+            config = self.book.config_path
+            check_config_glyphs(config.read_text(encoding="utf-8"), self.book.positions, glyphs, self.book.root,
+                                lambda line, column, rule, message: self.add(shown_path(config), line, column,
+                                                                             rule, message))
         seen_ids: dict[str, tuple[Chapter, int]] = {}
         for chapter in self.chapters:
             sc = self.scans[chapter.path]
@@ -152,9 +159,20 @@ class _Checker:
                 check_image(image, chapter.path, self.book.root, emit, text_width_in=width,
                             allow_remote=allow_remote)
             self._text(chapter, sc, regions, curly > straight, french, emit)
+            if glyphs is not None:
+                check_glyphs(sc.lines, sc.kinds, sc.langs, glyphs, self.book.root, emit)
             if speller is not None and "spelling" not in self.disabled:
                 self._spelling(chapter, sc, speller, emit)
         return sorted(set(self.found))
+
+    def _font_stack(self):
+        """The fonts the PDFs are set in (read afresh each run: no cache entry can outlive a
+        changed font or stylesheet)."""
+        if "glyph-missing" in self.disabled:
+            return None
+        from ..styles import find_styles
+
+        return font_stack(find_styles(self.book), self.book.schema.fonts.family)
 
     # -- spelling dictionary and word list
     def _speller(self) -> Speller | None:

@@ -9,11 +9,19 @@ space (U+00A0) before : (the Imprimerie nationale's rules), so a colon never sta
 and a guillemet never ends one. Guillemets the writer typed get the same spaces, and a
 space typed before the mark is replaced, never doubled. A passage marked as another
 language (`[…]{lang=de}`, `::: {lang=fr}`) follows its own language.
+
+Vulgar fractions (½, ⅘, …) are set from the font's own figures: each becomes its Unicode
+decomposition (4⁄5, with the fraction slash) in a `fraction` span that the stylesheet sets
+with `font-variant-numeric: diagonal-fractions` (OpenType `frac`). A text face rarely has
+all nineteen precomposed fractions (EB Garamond lacks ⅕ ⅖ ⅗ ⅘ ⅙ ⅚ ⅐ ⅑ ⅒), and one it lacks
+was drawn from whatever system font had it; composed, every fraction of the book is drawn
+in the same face and looks the same.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 AST = dict[str, Any]
@@ -48,6 +56,9 @@ _PUNCT = re.compile(rf"(?<=[^\s{NBSP}{NNBSP}«(\[{{“‘'\"/—–;:!?-])[{_BRE
 _AFTER_OPEN = re.compile(rf"«[{_BREAKING}]*(?![{NBSP}{NNBSP}]|$)")
 _BEFORE_CLOSE = re.compile(rf"(?<=[^\s{NBSP}{NNBSP}])[{_BREAKING}]*»")
 _SPACES = ("Space", "SoftBreak")
+#: The precomposed vulgar fractions (Unicode's Number Forms and Latin-1's ¼ ½ ¾).
+FRACTIONS = "\u00bc\u00bd\u00be\u2150\u2151\u2152\u2153\u2154\u2155\u2156\u2157\u2158\u2159\u215a\u215b\u215c\u215d\u215e\u2189"
+_FRACTION = re.compile(f"[{FRACTIONS}]")
 
 
 def quotes_for(language: str) -> tuple[str, str, str, str]:
@@ -81,10 +92,30 @@ def _walk(node: Any, language: str, depth: int = 0) -> Any:
         return {"t": "Span", "c": [["", ["quoted"], []],
                                    [{"t": "Str", "c": opening}, *content, {"t": "Str", "c": closing}]]}
     if kind == "Str" and _french(language) and "://" not in node["c"]:
-        return {"t": "Str", "c": _french_text(node["c"])}
+        node = {"t": "Str", "c": _french_text(node["c"])}
+    if kind == "Str" and _FRACTION.search(node["c"]):
+        return _fractions(node["c"])
+    if kind == "Str":
+        return node
     if "c" in node:
         return {**node, "c": _walk(node["c"], language, depth)}
     return node
+
+
+def fraction_text(char: str) -> str:
+    """⅘ -> 4⁄5: the fraction written with the fraction slash (its compatibility decomposition)."""
+    return unicodedata.normalize("NFKD", char)
+
+
+def _fractions(text: str) -> AST:
+    """A Str holding vulgar fractions: the text around them, each fraction a `fraction` span."""
+    pieces: list[AST] = []
+    for part in re.split(f"([{FRACTIONS}])", text):
+        if part and _FRACTION.fullmatch(part):
+            pieces.append({"t": "Span", "c": [["", ["fraction"], []], [{"t": "Str", "c": fraction_text(part)}]]})
+        elif part:
+            pieces.append({"t": "Str", "c": part})
+    return {"t": "Span", "c": [["", [], []], pieces]}
 
 
 def _french(language: str) -> bool:

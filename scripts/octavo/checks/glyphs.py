@@ -25,6 +25,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 from ..styles import DEFAULT_STYLES, Styles, font_family
+from ..typography import FRACTIONS, fraction_text
 from .scan import _MATH
 
 Emit = Callable[[int, int, str, str], None]
@@ -57,6 +58,8 @@ class FontStack:
         return sorted(names, key=lambda name: _name(name) != _name(self.text_family))
 
     def covers(self, char: str) -> bool:
+        if char in FRACTIONS:  # set from its figures and the fraction slash (typography.py)
+            return all(ord(part) in self.covered for part in fraction_text(char))
         return ord(char) in self.covered
 
     def holders(self, chars: str) -> list[tuple[str | None, Path]]:

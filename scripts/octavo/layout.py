@@ -12,6 +12,7 @@ The result is what a single-pass layout gives (tests/test_layout.py compares the
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -177,8 +178,18 @@ def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=
     return [results[task.index] for task in tasks], sorted(task.index for task in todo)
 
 
-def skeleton_tasks(ctx: BuildContext, docs: list[ChapterDoc], front_html: str, counts: list[int],
-                   starts: list[int], heads: list[list[str]], setup: PrintSetup) -> list[LayoutTask]:
+@dataclass(frozen=True)
+class Folios:
+    """Where each chapter's pages fall in an edition: how many pages it has, the folio
+    of its first page, and the running head over each of its pages."""
+
+    counts: list[int]
+    starts: list[int]
+    heads: list[list[str]]
+
+
+def skeleton_tasks(ctx: BuildContext, docs: list[ChapterDoc], front_html: str, folios: Folios,
+                   setup: PrintSetup) -> list[LayoutTask]:
     """The print skeleton: the front matter, then the chapters' folio pages (folio_runs)."""
     book, styles = ctx.book, ctx.styles
     styles_key, pdf_options = keys.styles_key(styles, "print"), tuple(setup.pdf_options().items())
@@ -187,18 +198,15 @@ def skeleton_tasks(ctx: BuildContext, docs: list[ChapterDoc], front_html: str, c
     front = LayoutTask(index=0, html=front_html, root=book.root, styles=styles, extra_css=extra, pad_even=True,
                        pdf_options=pdf_options, key=keys.layout_key(book, styles_key, front_html, extra + keyed,
                                                                     ctx.tools))
-    return [front, *folio_runs(ctx, docs, counts, starts, heads, extra, pdf_options, edition="print",
-                               pad_even=True)]
+    return [front, *folio_runs(ctx, docs, folios, dataclasses.replace(front, html="", key=""))]
 
 
-def folio_runs(ctx: BuildContext, docs: list[ChapterDoc], counts: list[int], starts: list[int],
-               heads: list[list[str]], extra: tuple[str, ...], pdf_options: tuple, *, edition: str,
-               pad_even: bool) -> list[LayoutTask]:
-    """The chapters' pages, empty but for their running heads (`heads[i][page]`) and
-    folios, in `jobs` runs of about equal length, each run restarting the page count
-    where it begins. Run n is task index n (from 1)."""
-    book, styles, jobs = ctx.book, ctx.styles, ctx.jobs
-    styles_key, keyed = keys.styles_key(styles, edition), (repr(pdf_options),)
+def folio_runs(ctx: BuildContext, docs: list[ChapterDoc], folios: Folios, model: LayoutTask) -> list[LayoutTask]:
+    """The chapters' pages, empty but for their running heads and folios, in `jobs` runs
+    of about equal length, each run restarting the page count where it begins; laid out
+    as `model` says (stylesheets, options, edition, padding). Run n is task index n (from 1)."""
+    book, jobs, counts, starts, heads = ctx.book, ctx.jobs, folios.counts, folios.starts, folios.heads
+    styles_key, keyed = keys.styles_key(model.styles, model.edition), (repr(model.pdf_options),)
     share = sum(counts) / max(jobs, 1)
     runs: list[list[int]] = [[]]
     filled = 0
@@ -216,10 +224,9 @@ def folio_runs(ctx: BuildContext, docs: list[ChapterDoc], counts: list[int], sta
             sections.append(chapter_section(book, docs[i], "", first=position == 0, body=body))
         html_text = html_document(book, sections)
         restart = f"@page body-first:nth(1 of body-first) {{ counter-reset: page {starts[run[0]]}; }}"
-        css = (*extra, restart)
-        tasks.append(LayoutTask(index=number, html=html_text, root=book.root, styles=styles, extra_css=css,
-                                pad_even=pad_even, pdf_options=pdf_options, edition=edition,
-                                key=keys.layout_key(book, styles_key, html_text, css + keyed, ctx.tools)))
+        css = (*model.extra_css, restart)
+        tasks.append(dataclasses.replace(model, index=number, html=html_text, extra_css=css,
+                                         key=keys.layout_key(book, styles_key, html_text, css + keyed, ctx.tools)))
     return tasks
 
 

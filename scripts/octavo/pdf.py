@@ -18,7 +18,7 @@ from . import keys, sourcedate
 from .context import BuildContext, Converted
 from .finish import finish_file, finish_pdf, label_screen, stamp_dates
 from .frontmatter import chapter_section, front_matter, html_document, print_html
-from .layout import ChapterPages, LayoutTask, assemble, layout_documents, skeleton_tasks
+from .layout import ChapterPages, Folios, LayoutTask, assemble, layout_documents, skeleton_tasks
 from .pagesetup import PDF_OPTIONS, PrintSetup, chapter_css, page_css, page_geometry
 from .preflight import page_fingerprints
 from .weasy import pad_to_even, render_document
@@ -103,7 +103,8 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     # The folios: the front matter (its contents now with page numbers) and the chapters'
     # pages, empty but for their folios, in a few runs laid out side by side.
     front = html_document(book, [front_matter(book, docs, numbers)])
-    groups = skeleton_tasks(ctx, docs, front, counts, starts, [pages.meta["heads"] for pages in chapters], setup)
+    folios = Folios(counts, starts, [pages.meta["heads"] for pages in chapters])
+    groups = skeleton_tasks(ctx, docs, front, folios, setup)
     parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total),
                                 kind="folios", pool=pool)
     progress("assembling the PDF", 0, 1)

@@ -30,6 +30,7 @@ import base64
 import dataclasses
 import html
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -38,7 +39,7 @@ from . import keys
 from .context import BuildContext, Converted
 from .finish import _label_pages, _share_and_name_fonts, stamp_dates
 from .frontmatter import front_matter, html_document
-from .layout import ChapterPages, LayoutTask, folio_runs, layout_documents
+from .layout import ChapterPages, Folios, LayoutTask, folio_runs, layout_documents
 from .pagesetup import NO_FOLIOS, NO_HEADS, PDF_OPTIONS, PageGeometry, page_css
 
 #: The screen skeleton's page, drawn over a chapter page (a fixed name: reproducible files).
@@ -95,29 +96,41 @@ def render_assembled(ctx: BuildContext, converted: Converted, setup, chapters: l
                        pdf_options=front_options, edition="screen",
                        key=keys.layout_key(book, styles_key, front_html, front_css + (repr(front_options),),
                                            ctx.tools))
-    runs = folio_runs(ctx, docs, counts, starts, [pages.meta["heads"] for pages in chapters], css,
-                      options, edition="screen", pad_even=False)
-    front_folios = LayoutTask(index=len(runs) + 1, html=front_html, root=book.root, styles=ctx.styles,
+    front_folios = LayoutTask(index=0, html=front_html, root=book.root, styles=ctx.styles,
                               extra_css=folios_css, pdf_options=options, edition="screen",
                               key=keys.layout_key(book, styles_key, front_html, folios_css + (repr(options),),
                                                   ctx.tools))
+    runs = folio_runs(ctx, docs, Folios(counts, starts, [pages.meta["heads"] for pages in chapters]),
+                      dataclasses.replace(front_folios, extra_css=css, key=""))
+    front_folios = dataclasses.replace(front_folios, index=len(runs) + 1)
     parts, _ = layout_documents([front, *runs, front_folios], ctx.cache, ctx.jobs,
                                 lambda done, total: ctx.progress("laying out the screen folios", done, total),
                                 kind="screen")
     ctx.progress("assembling the screen edition", 0, 1)
-    pages = assemble_screen(parts[0], parts[-1], parts[1:-1], chapters, setup.geometry, geometry, target, book,
-                            epoch)
+    pages = assemble_screen(ScreenParts(parts[0], parts[-1], parts[1:-1], chapters), setup.geometry, target,
+                            book, epoch)
     ctx.progress("assembling the screen edition", 1, 1)
     return pages
 
 
-def assemble_screen(front: ChapterPages, front_folios: ChapterPages, skeleton: list[ChapterPages],
-                    chapters: list[ChapterPages],
-                    print_geometry: PageGeometry, geometry: PageGeometry, target: Path, book, epoch: int,
+@dataclass(frozen=True)
+class ScreenParts:
+    """What the screen edition is made of: the front matter (tagged), its pagination alone
+    (page for page), the screen folio runs (one page per chapter page, in order) and the
+    chapters' pages."""
+
+    front: ChapterPages
+    front_folios: ChapterPages
+    skeleton: list[ChapterPages]
+    chapters: list[ChapterPages]
+
+
+def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Path, book, epoch: int,
                     *, repair: bool = True) -> int:
     """Join the front matter and the chapters' pages into the screen PDF (see the module's
-    docstring). `front_folios` is the front matter's pagination, page for page; `skeleton`
-    are the screen folio runs, one page per chapter page in order."""
+    docstring)."""
+    front, front_folios, skeleton, chapters = parts.front, parts.front_folios, parts.skeleton, parts.chapters
+    geometry = screen_geometry(print_geometry)
     width, height = geometry.width * 72, geometry.height * 72
     side = (print_geometry.inner + print_geometry.outer) / 2
     with pikepdf.new() as pdf:

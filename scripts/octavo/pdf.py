@@ -107,6 +107,10 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     groups = skeleton_tasks(ctx, docs, front, folios, setup)
     parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total),
                                 kind="folios", pool=pool)
+    if "screen" in ctx.options.formats and converted.cover is not None and pool is not None:
+        from .screen import lay_out_parts
+
+        lay_out_parts(ctx, converted, setup, chapters, pool)  # while the workers are warm (screen.py)
     progress("assembling the PDF", 0, 1)
     counts: list[tuple[int, int]] = []
     fingerprints: list[str] = []

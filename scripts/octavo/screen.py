@@ -72,6 +72,20 @@ def render_assembled(ctx: BuildContext, converted: Converted, setup, chapters: l
                      target: Path, epoch: int) -> int:
     """Write the screen edition to `target` from the print edition's final `setup` and its
     chapter layouts; return its page count."""
+    parts = lay_out_parts(ctx, converted, setup, chapters)
+    ctx.progress("assembling the screen edition", 0, 1)
+    pages = assemble_screen(ScreenParts(parts[0], parts[-1], parts[1:-1], chapters), setup.geometry, target,
+                            ctx.book, epoch)
+    ctx.progress("assembling the screen edition", 1, 1)
+    return pages
+
+
+def lay_out_parts(ctx: BuildContext, converted: Converted, setup, chapters: list[ChapterPages],
+                  pool=None) -> list[ChapterPages]:
+    """The screen edition's own layouts, from the cache where possible: the front matter
+    (tagged), the screen folio runs, and the front matter's folios. The print edition
+    calls this while its worker pool is up (pdf.render_chapterwise), so that a new book's
+    screen folios are laid out by warm workers beside the print folios."""
     book, docs = ctx.book, converted.docs
     geometry = screen_geometry(setup.geometry)
     counts = [pages.meta["pages"] for pages in chapters]
@@ -105,12 +119,8 @@ def render_assembled(ctx: BuildContext, converted: Converted, setup, chapters: l
     front_folios = dataclasses.replace(front_folios, index=len(runs) + 1)
     parts, _ = layout_documents([front, *runs, front_folios], ctx.cache, ctx.jobs,
                                 lambda done, total: ctx.progress("laying out the screen folios", done, total),
-                                kind="screen")
-    ctx.progress("assembling the screen edition", 0, 1)
-    pages = assemble_screen(ScreenParts(parts[0], parts[-1], parts[1:-1], chapters), setup.geometry, target,
-                            book, epoch)
-    ctx.progress("assembling the screen edition", 1, 1)
-    return pages
+                                kind="screen", pool=pool)
+    return parts
 
 
 @dataclass(frozen=True)
@@ -160,8 +170,8 @@ def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Pa
         for book_page, skeleton_page in enumerate(skeleton_pages):
             _place(pdf, pdf.pages[book_page], shifts[book_page], skeleton_page, width, height)
         _move_annotations(pdf, shifts)
-        _resolve_destinations(pdf, sources, firsts, shifts)
-        _merge_structure(pdf, sources, firsts)
+        dropped = _resolve_destinations(pdf, sources, firsts, shifts)
+        _merge_structure(pdf, sources, firsts, dropped)
         _write_outline(pdf, sources, firsts, shifts)
         _copy_document_info(pdf, front_source)
         _label_pages(pdf, book, front_pages, cover=True)
@@ -225,10 +235,10 @@ def _named_destinations(source) -> list[tuple[str, pikepdf.Array]]:
     return found
 
 
-def _resolve_destinations(pdf, sources, firsts, shifts) -> None:
+def _resolve_destinations(pdf, sources, firsts, shifts) -> list[tuple[int, int]]:
     """Every link's named destination made an explicit one in the whole book (the first
     document that has the name wins, as in one document); a link whose name is nowhere
-    is dropped with its place in the structure tree."""
+    is dropped. Returns the dropped links' (book page, /StructParent) for _merge_structure."""
     where: dict[str, tuple[int, float, float]] = {}
     for source, first in zip(sources, firsts):
         index = {page.objgen: i for i, page in enumerate(source.pages)}
@@ -238,24 +248,29 @@ def _resolve_destinations(pdf, sources, firsts, shifts) -> None:
             book_page = first + index[dest[0].objgen]
             dx, dy = shifts[book_page]
             where[name] = (book_page, float(dest[2]) + dx, float(dest[3]) + dy)
-    for page in pdf.pages:
-        annotations = page.obj.get("/Annots")
+    dropped: list[tuple[int, int]] = []
+    page_objects = [page.obj for page in pdf.pages]
+    for number, page in enumerate(page_objects):
+        annotations = page.get("/Annots")
         if annotations is None:
             continue
-        kept = pikepdf.Array()
+        kept = []
         for annotation in annotations:
             dest = annotation.get("/Dest")
             if isinstance(dest, pikepdf.String):
                 target = where.get(str(dest))
                 if target is None:
-                    annotation.OctavoDropped = True  # _merge_structure leaves it out of the tree
+                    if "/StructParent" in annotation:
+                        dropped.append((number, int(annotation.StructParent)))
                     continue
                 book_page, x, y = target
-                annotation.Dest = pikepdf.Array([pdf.pages[book_page].obj, pikepdf.Name.XYZ, x, y, 0])
+                annotation.Dest = pikepdf.Array([page_objects[book_page], pikepdf.Name.XYZ, x, y, 0])
             kept.append(annotation)
-        page.obj.Annots = kept
+        if len(kept) != len(annotations):
+            page.Annots = pikepdf.Array(kept)
     if "/Names" in pdf.Root:
         del pdf.Root["/Names"]
+    return dropped
 
 
 def _number_tree(node) -> dict[int, object]:
@@ -279,36 +294,43 @@ def _name_tree(node) -> list[tuple[str, object]]:
     return items
 
 
-def _copied(pdf, value):
-    """A parent tree entry (an element, or an array of elements) in the merged file."""
-    if isinstance(value, pikepdf.Array):
-        return pikepdf.Array([pdf.copy_foreign(v) if v.is_indirect else v for v in value])
-    return pdf.copy_foreign(value) if value.is_indirect else value
-
-
-def _merge_structure(pdf, sources, firsts) -> None:
+def _merge_structure(pdf, sources, firsts, dropped: list[tuple[int, int]]) -> None:
     """One structure tree for the book: see the module's docstring. Pages were copied
     first: QPDF keeps one object map per source, so every copied element's /Pg (and every
-    OBJR's /Obj) refers to the copied page (and annotation)."""
+    OBJR's /Obj) refers to the copied page (and annotation). `dropped`: the links
+    _resolve_destinations dropped (book page, the source's /StructParent)."""
     root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     document = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document,
                                                     P=root, K=pikepdf.Array()))
     root.K = pikepdf.Array([document])
-    nums = pikepdf.Array()
+    nums: list = []  # a Python list: a growing pikepdf.Array is slow to append to
+    kids: list = []
     role_map = pikepdf.Dictionary()
     ids: list[tuple[str, object]] = []
     element_offset = 0
+    page_objects = [page.obj for page in pdf.pages]
     for source, first in zip(sources, firsts):
         if "/StructTreeRoot" not in source.Root:
             continue
         tree_root = source.Root.StructTreeRoot
+        element_offset = _renumber_elements(source, element_offset)
         parents = _number_tree(tree_root.ParentTree) if "/ParentTree" in tree_root else {}
-        for page in pdf.pages[first:first + len(source.pages)]:
-            obj = page.obj
+        last = first + len(source.pages)
+        for number, key in dropped:
+            if first <= number < last and key in parents:  # its OBJR goes with it
+                link = parents[key]
+                link.K = pikepdf.Array([k for k in link.K if not (isinstance(k, pikepdf.Dictionary)
+                                                                  and k.get("/Type") == "/OBJR"
+                                                                  and int(k.Obj.get("/StructParent", -1)) == key)])
+        # The parent tree's entries copied in one call (QPDF walks each copied graph once).
+        copied = pdf.copy_foreign(source.make_indirect(pikepdf.Dictionary(
+            Entries=pikepdf.Array(list(parents.values())))))
+        parents = dict(zip(parents, copied.Entries))
+        for obj in page_objects[first:last]:
             if "/StructParents" in obj:
                 value = parents.get(int(obj.StructParents))
                 obj.StructParents = len(nums) // 2
-                nums.extend([len(nums) // 2, _copied(pdf, value) if value is not None else pikepdf.Array()])
+                nums += [len(nums) // 2, value if value is not None else pikepdf.Array()]
             for annotation in obj.get("/Annots", []):
                 if "/StructParent" in annotation:
                     value = parents.get(int(annotation.StructParent))
@@ -316,31 +338,32 @@ def _merge_structure(pdf, sources, firsts) -> None:
                         del annotation["/StructParent"]
                         continue
                     annotation.StructParent = len(nums) // 2
-                    nums.extend([len(nums) // 2, _copied(pdf, value)])
-        kids = tree_root.get("/K", pikepdf.Array())
-        kids = [kids] if isinstance(kids, pikepdf.Dictionary) else list(kids)
-        for kid in kids:
+                    nums += [len(nums) // 2, value]
+        top = tree_root.get("/K", pikepdf.Array())
+        mine = []
+        for kid in ([top] if isinstance(top, pikepdf.Dictionary) else list(top)):
             # WeasyPrint's root element is a Document: its children join the book's.
             inner = kid.K if kid.get("/S") == "/Document" else [kid]
-            inner = [inner] if isinstance(inner, pikepdf.Dictionary) else list(inner)
-            for element in inner:
-                new = pdf.copy_foreign(element) if element.is_indirect else element
-                if isinstance(new, pikepdf.Dictionary):
-                    new.P = document
-                document.K.append(new)
+            mine += [inner] if isinstance(inner, pikepdf.Dictionary) else list(inner)
+        kids.extend(list(pdf.copy_foreign(source.make_indirect(pikepdf.Dictionary(Kids=pikepdf.Array(mine)))).Kids))
         if "/RoleMap" in tree_root:
             for key, value in tree_root.RoleMap.items():
                 role_map.setdefault(key, value)
         if "/IDTree" in tree_root:
-            ids += [(name, _copied(pdf, value)) for name, value in _name_tree(tree_root.IDTree)]
-        element_offset = _renumber_elements(document, element_offset)
-    _drop_dead_links(pdf, document)
-    root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
+            found = _name_tree(tree_root.IDTree)
+            copied = pdf.copy_foreign(source.make_indirect(pikepdf.Dictionary(
+                IDs=pikepdf.Array([value for _, value in found]))))
+            ids += list(zip([name for name, _ in found], copied.IDs))
+    for element in kids:
+        if isinstance(element, pikepdf.Dictionary):
+            element.P = document
+    document.K = pikepdf.Array(kids)
+    root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
     root.ParentTreeNextKey = len(nums) // 2
     if len(role_map):
         root.RoleMap = role_map
     if ids:
-        unique = {}
+        unique: dict = {}
         for name, value in ids:
             unique.setdefault(name, value)
         root.IDTree = pdf.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(
@@ -349,59 +372,15 @@ def _merge_structure(pdf, sources, firsts) -> None:
     pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
 
 
-def _renumber_elements(document, offset: int) -> int:
-    """Add `offset` to the /OctavoElement of every element not renumbered yet (those of the
-    source just merged), so two chapters' numbers never meet; return the next offset."""
-    seen: set = set()
+def _renumber_elements(source, offset: int) -> int:
+    """Add `offset` to the /OctavoElement of every element of `source` (before it is
+    copied), so two chapters' numbers never meet; return the next offset."""
     highest = offset
-    stack = [kid for kid in document.K if isinstance(kid, pikepdf.Dictionary) and "/OctavoRenumbered" not in kid]
-    while stack:
-        element = stack.pop()
-        if element.is_indirect:
-            if element.objgen in seen:
-                continue
-            seen.add(element.objgen)
-        if element.get("/Type") in ("/MCR", "/OBJR"):
-            continue
-        if ELEMENT_KEY in element:
-            element[ELEMENT_KEY] = int(element[ELEMENT_KEY]) + offset
-            highest = max(highest, int(element[ELEMENT_KEY]))
-        element.OctavoRenumbered = True
-        kids = element.get("/K")
-        if isinstance(kids, pikepdf.Dictionary):
-            stack.append(kids)
-        elif isinstance(kids, pikepdf.Array):
-            stack += [kid for kid in kids if isinstance(kid, pikepdf.Dictionary)]
+    for obj in source.objects:
+        if isinstance(obj, pikepdf.Dictionary) and ELEMENT_KEY in obj:
+            obj[ELEMENT_KEY] = number = int(obj[ELEMENT_KEY]) + offset
+            highest = max(highest, number)
     return highest
-
-
-def _drop_dead_links(pdf, document) -> None:
-    """The OBJR of an annotation _resolve_destinations dropped, and the marks used above."""
-    seen: set = set()
-    stack = [document]
-    while stack:
-        element = stack.pop()
-        if element.is_indirect:
-            if element.objgen in seen:
-                continue
-            seen.add(element.objgen)
-        if "/OctavoRenumbered" in element:
-            del element["/OctavoRenumbered"]
-        kids = element.get("/K")
-        if isinstance(kids, pikepdf.Dictionary):
-            kids = pikepdf.Array([kids])
-            element.K = kids
-        if not isinstance(kids, pikepdf.Array):
-            continue
-        kept = pikepdf.Array()
-        for kid in kids:
-            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR" \
-                    and "/OctavoDropped" in kid.get("/Obj", pikepdf.Dictionary()):
-                continue
-            kept.append(kid)
-            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/MCR", "/OBJR"):
-                stack.append(kid)
-        element.K = kept
 
 
 def _write_outline(pdf, sources, firsts, shifts) -> None:

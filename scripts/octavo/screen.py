@@ -30,6 +30,7 @@ import base64
 import dataclasses
 import html
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,7 +158,9 @@ def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Pa
         shifts: list[tuple[float, float]] = []  # per book page: how far its drawing moves
         for number, source in enumerate(sources):
             firsts.append(len(pdf.pages))
-            pdf.pages.extend(source.pages)
+            with warnings.catch_warnings():  # named destinations: _resolve_destinations
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                pdf.pages.extend(source.pages)
             for index, page in enumerate(source.pages):
                 if number == 0:
                     shifts.append((0.0, 0.0))

@@ -224,3 +224,27 @@ def test_the_assembled_screen_edition_reads_like_the_one_pass_one(tmp_path, name
     assert ours["labels"] == theirs["labels"]
     assert ours["structure"] == theirs["structure"]
     assert problems(assembled) == []
+
+
+@pytest.mark.slow
+def test_the_screen_edition_follows_the_final_print_measure(tmp_path) -> None:
+    """When the page count asks for a wider gutter (KDP's table) the print edition is laid
+    out again; the screen edition is made of the final layout, its margins the final
+    (inner + outer) / 2."""
+    import octavo.printers
+    from octavo.config import load_book
+    from octavo.pagesetup import print_setup
+
+    book = corpus_for("small", "kdp", tmp_path)
+    with pytest.MonkeyPatch.context() as patch:
+        # A gutter table that asks for 1.1 in once the book is past 20 pages.
+        patch.setattr(octavo.printers, "gutter_for", lambda printer, pages: 1.1 if pages > 20 else 0.375)
+        report = build(book, formats=("pdf", "screen"), out_dir=tmp_path / "build")
+        final = print_setup(load_book(book), pages=report.pages).geometry
+    assert any("second layout pass" in note for note in report.notes), report.notes
+    assert final.inner == pytest.approx(1.1625, abs=0.001)
+    side = (final.inner + final.outer) / 2 * 72
+    path = report.outputs["screen"]
+    for page in (8, 9):  # a verso and a recto of a chapter
+        assert _text_left(path, page) == pytest.approx(side, abs=3)
+    assert problems(path) == []

@@ -687,6 +687,10 @@ def target_checks(res: CorpusResult) -> list[tuple[str, str, bool | None]]:
                        edit3 <= 2 * r["edit"].wall))
         checks.append(("cold make ≤ 1.25 × cold PDF", f"{cold3 / r['cold-pdf'].wall:.2f}×",
                        cold3 <= 1.25 * r["cold-pdf"].wall))
+        if ok["baseline-all"]:
+            mine, theirs = three["cold-three"].peak_rss, r["baseline-all"].peak_rss
+            checks.append(("peak memory of a cold make ≤ baseline peak",
+                           f"{mine / 2**20:.0f} MiB vs {theirs / 2**20:.0f} MiB", mine <= theirs))
     if ok["cold-all"] and ok["baseline-all"]:
         mine, theirs = r["cold-all"].peak_rss, r["baseline-all"].peak_rss
         checks.append(("peak memory of cold build (PDF + EPUB) ≤ baseline peak",

@@ -134,6 +134,8 @@ def _steps(tmp_path_factory) -> dict[str, Step]:
     step("book.yaml", lambda: (book / "book.yaml").write_text(YAML + 'subtitle: "A Night Piece"\n', encoding="utf-8"))
     step("words.txt", lambda: (book / "manuscript/words.txt").write_text("Quoxbridge\n", encoding="utf-8"))
     step("cover", lambda: (book / "cover.png").write_bytes(_png((120, 20, 20), (1600, 2560))))
+    step("edit", lambda: (book / "manuscript/02-town.md").write_text(
+        "# The Town\n\nThe lamps were lit one by one along the harbour wall.\n", encoding="utf-8"))
     steps["font-file"] = font.read_bytes()
     return steps
 
@@ -206,6 +208,17 @@ def test_new_cover_art_remakes_the_cover_the_epub_and_the_screen_pdf_only(steps)
     assert images.keys() == {n for n in before.epub_files() if n.endswith((".png", ".jpg"))}
     changed = [n for n in images if images[n] != before.epub_files()[n]]
     assert len(changed) == 1 and images[changed[0]] != _png((0, 0, 200)), changed  # the cover, not the map
+
+
+def test_a_one_chapter_edit_lays_out_that_chapter_once_for_both_editions(steps) -> None:
+    """The screen edition is assembled from the print edition's chapter layouts: the
+    edited chapter is laid out once, and nothing else is (its page count is unchanged, so
+    neither edition's folios are laid out again)."""
+    before, step = steps["cover"], steps["edit"]
+    assert step.redone.get("layout-pdf") == 1, step.redone
+    assert not step.redid("folios-pdf", "screen-pdf", "cover.png"), step.redone
+    assert "harbour wall" in _pdf_text(step.outputs["screen"]) and "harbour wall" in _pdf_text(step.outputs["pdf"])
+    assert step.outputs["screen"] != before.outputs["screen"]
 
 
 def test_a_new_colour_profile_under_the_same_name_reaches_the_pdf(tmp_path) -> None:

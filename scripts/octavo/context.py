@@ -55,6 +55,9 @@ class Converted:
     docs: list  # list[pandoc.ChapterDoc], in reading order
     fragments: list[str]  # each chapter's print HTML ([] when no printed edition is made)
     cover: Path | None  # the cover image (EPUB cover, screen edition's first page)
+    #: The print edition's final setup and chapter layouts (editions.PrintLayout), once it
+    #: is laid out: the screen edition is assembled from them.
+    print_layout: object = None
 
 
 @dataclass

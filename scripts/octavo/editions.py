@@ -4,10 +4,20 @@ edition is one class here and one entry in `EDITIONS`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import keys
 from .context import BuildContext, Converted
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """What the print edition was laid out with (its final setup, after any wider gutter)
+    and its chapters' pages: the screen edition is assembled from these."""
+
+    setup: object  # pagesetup.PrintSetup
+    chapters: list  # layout.ChapterPages, in reading order
 
 
 class Edition:
@@ -33,10 +43,22 @@ class PrintEdition(Edition):
     needs_layout_pool = True
 
     def build(self, ctx: BuildContext, book: Converted, pool=None) -> Path:
+        result, setup = self.final_layout(ctx, book, pool)
+        if result.padded:
+            ctx.report.notes.append(f"added {result.padded} blank pages at the end: {ctx.book.schema.printer} "
+                                    f"prints at least {setup.min_pages}")
+        ctx.report.pages, ctx.report.printer = result.pages, ctx.book.schema.printer
+        self.fingerprints = result.fingerprints
+        return result.path
+
+    @classmethod
+    def final_layout(cls, ctx: BuildContext, book: Converted, pool=None):
+        """The print PDF laid out with the gutter its page count needs; returns the result
+        and the setup. (Chapter-wise, it leaves book.print_layout for the screen edition.)"""
         from .pagesetup import print_setup
 
         setup = print_setup(ctx.book)
-        result = self._lay_out(ctx, book, setup, pool)
+        result = cls._lay_out(ctx, book, setup, pool)
         # The printer's minimum gutter grows with the page count (KDP: 0.375 in up to 150
         # pages … 0.875 in over 700): when the finished count needs a wider one, lay out again.
         for attempt in ("second", "third"):  # a wider gutter can only add pages: this settles fast
@@ -46,13 +68,8 @@ class PrintEdition(Edition):
             ctx.report.notes.append(f"{attempt} layout pass: {result.pages} pages need a {wider.geometry.inner} in "
                                     f"gutter for {ctx.book.schema.printer} (was {setup.geometry.inner} in)")
             setup = wider
-            result = self._lay_out(ctx, book, setup, pool)
-        if result.padded:
-            ctx.report.notes.append(f"added {result.padded} blank pages at the end: {ctx.book.schema.printer} "
-                                    f"prints at least {setup.min_pages}")
-        ctx.report.pages, ctx.report.printer = result.pages, ctx.book.schema.printer
-        self.fingerprints = result.fingerprints
-        return result.path
+            result = cls._lay_out(ctx, book, setup, pool)
+        return result, setup
 
     @staticmethod
     def _lay_out(ctx: BuildContext, book: Converted, setup, pool):
@@ -70,8 +87,9 @@ class PrintEdition(Edition):
             ctx.progress("laying out the book in one pass", 1, 1)
             return result
         report.layout = "chapter-wise"
-        result, laid_out = render_chapterwise(ctx, book, setup, target, pool)
+        result, laid_out, chapters = render_chapterwise(ctx, book, setup, target, pool)
         report.laid_out = [doc.chapter.display for doc in docs if doc.chapter.index in laid_out]
+        book.print_layout = PrintLayout(setup, chapters)
         return result
 
     def verify(self, ctx: BuildContext, path: Path) -> list:
@@ -82,19 +100,30 @@ class PrintEdition(Edition):
 
 
 class ScreenEdition(Edition):
-    """The screen PDF: cover first, symmetric pages, live links, tagged; one pass, cached whole."""
+    """The screen PDF: cover first, symmetric pages, live links, tagged. Assembled from the
+    print edition's chapter layouts (screen.py); laid out in one pass when the print
+    edition is (--single-pass, or a stylesheet that prints page references)."""
 
     format = "screen"
     needs_print_html = True
     needs_cover = True
 
     def build(self, ctx: BuildContext, book: Converted, pool=None) -> Path:
-        from .pdf import render_screen
+        from .layout import splittable
+        from .pdf import _epoch, render_screen
+        from .screen import render_assembled
 
-        ctx.progress("laying out the screen edition", 0, 1)
         target = ctx.work / f"{ctx.book.slug}-screen.pdf"
-        ctx.report.screen_pages = render_screen(ctx, book, target)
-        ctx.progress("laying out the screen edition", 1, 1)
+        if ctx.options.single_pass or not splittable(ctx.styles):
+            ctx.progress("laying out the screen edition", 0, 1)
+            ctx.report.screen_pages = render_screen(ctx, book, target)
+            ctx.progress("laying out the screen edition", 1, 1)
+            return target
+        if book.print_layout is None:  # the print edition is not being built: its layout is still needed
+            PrintEdition.final_layout(ctx, book, pool)
+        layout = book.print_layout
+        ctx.report.screen_pages = render_assembled(ctx, book, layout.setup, layout.chapters, target,
+                                                   _epoch(ctx.book, book.docs))
         return target
 
 

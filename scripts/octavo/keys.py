@@ -13,8 +13,12 @@ adds octavo's own code fingerprint to every key, so a changed octavo is a new to
 | prepared chapter| `prepared_key`     | AST key, anchor/slug, ids used before it, language           |
 | print HTML      | `html_key`         | prepared AST, pandoc                                         |
 | chapter layout  | `layout_key`       | its HTML + the images it shows, print styles, page CSS,      |
-|                 |                    | colour profile, WeasyPrint                                   |
-| screen PDF      | `screen_key`       | whole HTML + images, screen styles, page CSS, WeasyPrint     |
+|                 |                    | colour profile, WeasyPrint options (tagged), WeasyPrint;     |
+|                 |                    | both editions are made of it                                 |
+| screen parts    | `layout_key`       | front matter / folio pages' HTML, screen styles, page CSS    |
+|                 |                    | (the screen PDF itself is assembled every build, screen.py)  |
+| screen PDF,     | `screen_key`       | whole HTML + images, screen styles, page CSS, WeasyPrint     |
+| one pass        |                    |                                                              |
 | EPUB frame      | `epub_frame_key`   | metadata, pandoc options, EPUB styles, cover, headings       |
 | EPUB chapter    | `epub_chapter_key` | prepared AST + the images it shows                           |
 | cover image     | `cover_key`        | book.yaml, cover art, fonts                                  |

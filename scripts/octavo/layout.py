@@ -12,6 +12,7 @@ The result is what a single-pass layout gives (tests/test_layout.py compares the
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -26,13 +27,11 @@ from .cache import Cache, digest
 from .context import BuildContext
 from .frontmatter import chapter_section, html_document
 from .pandoc import ChapterDoc
-from .pagesetup import NO_HEADS, PrintSetup
+from .pagesetup import PrintSetup
 from .styles import Styles
 from .weasy import pad_to_even, render_document, warm_up
 
 log = logging.getLogger(__name__)
-
-SKELETON_PAGE = '<div class="skeleton-page" style="break-before: page"></div>'
 
 PX_TO_PT = 0.75  # WeasyPrint's CSS px -> PDF points
 UNDERLAY = "/OctavoChapterPage"  # the chapter page drawn under a folio page
@@ -51,6 +50,7 @@ class LayoutTask:
     key: str
     pad_even: bool = False  # add a blank page when the count is odd (extra_css[0] sizes it)
     pdf_options: tuple = ()  # WeasyPrint's write_pdf options, as (name, value) pairs
+    edition: str = "print"  # which stylesheets (weasy.render_document)
 
 
 def splittable(styles: Styles) -> bool:
@@ -66,7 +66,9 @@ def splittable(styles: Styles) -> bool:
 
 def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
     """Worker: lay out one chapter; return (index, layout meta JSON, PDF bytes)."""
-    document = render_document(task.html, task.root, task.styles, task.extra_css)
+    from .weasy import keeping_foreign_links
+
+    document = render_document(task.html, task.root, task.styles, task.extra_css, edition=task.edition)
     if task.pad_even:
         document = pad_to_even(document, task.extra_css[0])
     pages = document.pages
@@ -77,9 +79,34 @@ def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
         "bookmarks": [[[level, label, *position] for level, label, position, _state in page.bookmarks]
                       for page in pages],
         "height": pages[0].height if pages else 0,
+        "heads": running_heads(task.html, pages),
     }
-    pdf = document.write_pdf(**dict(task.pdf_options))
+    with keeping_foreign_links():  # a link to another chapter keeps its annotation (weasy.py)
+        pdf = document.write_pdf(**dict(task.pdf_options))
     return task.index, json.dumps(meta).encode(), pdf
+
+
+_H1 = re.compile(r"<h1\b[^>]*>")
+_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
+
+
+def running_heads(html_text: str, pages) -> list[str]:
+    """The running head over each page: print.css's `string(chapter-title, first)`, the
+    `data-running` of the chapter's h1 on that page, else of the last h1 before it. The
+    chapters are laid out without heads; the skeletons (print and screen) draw them."""
+    import html
+
+    running: dict[str, str] = {}
+    for tag in _H1.findall(html_text):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        if "id" in attributes and "data-running" in attributes:
+            running[html.unescape(attributes["id"])] = html.unescape(attributes["data-running"])
+    heads, current = [], ""
+    for page in pages:
+        here = [running[name] for name in page.anchors if name in running]
+        heads.append(here[0] if here else current)
+        current = here[-1] if here else current
+    return heads
 
 
 @dataclass
@@ -151,17 +178,35 @@ def layout_documents(tasks: list[LayoutTask], cache: Cache, jobs: int, progress=
     return [results[task.index] for task in tasks], sorted(task.index for task in todo)
 
 
-def skeleton_tasks(ctx: BuildContext, docs: list[ChapterDoc], front_html: str, counts: list[int],
-                   starts: list[int], setup: PrintSetup) -> list[LayoutTask]:
-    """The folio documents: the front matter, then the chapters in `jobs` runs of about
-    equal length, each run restarting the page count where it begins."""
-    book, styles, jobs = ctx.book, ctx.styles, ctx.jobs
+@dataclass(frozen=True)
+class Folios:
+    """Where each chapter's pages fall in an edition: how many pages it has, the folio
+    of its first page, and the running head over each of its pages."""
+
+    counts: list[int]
+    starts: list[int]
+    heads: list[list[str]]
+
+
+def skeleton_tasks(ctx: BuildContext, docs: list[ChapterDoc], front_html: str, folios: Folios,
+                   setup: PrintSetup) -> list[LayoutTask]:
+    """The print skeleton: the front matter, then the chapters' folio pages (folio_runs)."""
+    book, styles = ctx.book, ctx.styles
     styles_key, pdf_options = keys.styles_key(styles, "print"), tuple(setup.pdf_options().items())
-    extra = (*setup.css(book), NO_HEADS)
+    extra = setup.css(book)
     keyed = (repr(pdf_options),)
-    tasks = [LayoutTask(index=0, html=front_html, root=book.root, styles=styles, extra_css=extra, pad_even=True,
-                        pdf_options=pdf_options, key=keys.layout_key(book, styles_key, front_html, extra + keyed,
-                                                                     ctx.tools))]
+    front = LayoutTask(index=0, html=front_html, root=book.root, styles=styles, extra_css=extra, pad_even=True,
+                       pdf_options=pdf_options, key=keys.layout_key(book, styles_key, front_html, extra + keyed,
+                                                                    ctx.tools))
+    return [front, *folio_runs(ctx, docs, folios, dataclasses.replace(front, html="", key=""))]
+
+
+def folio_runs(ctx: BuildContext, docs: list[ChapterDoc], folios: Folios, model: LayoutTask) -> list[LayoutTask]:
+    """The chapters' pages, empty but for their running heads and folios, in `jobs` runs
+    of about equal length, each run restarting the page count where it begins; laid out
+    as `model` says (stylesheets, options, edition, padding). Run n is task index n (from 1)."""
+    book, jobs, counts, starts, heads = ctx.book, ctx.jobs, folios.counts, folios.starts, folios.heads
+    styles_key, keyed = keys.styles_key(model.styles, model.edition), (repr(model.pdf_options),)
     share = sum(counts) / max(jobs, 1)
     runs: list[list[int]] = [[]]
     filled = 0
@@ -170,18 +215,28 @@ def skeleton_tasks(ctx: BuildContext, docs: list[ChapterDoc], front_html: str, c
             runs.append([])
         runs[-1].append(i)
         filled += count
+    tasks = []
     for number, run in enumerate(runs, start=1):
         sections = []
         for position, i in enumerate(run):
-            body = '<div class="skeleton-page"></div>' + SKELETON_PAGE * (counts[i] - 1)
+            body = "".join(_skeleton_page(heads[i][page] if page < len(heads[i]) else "", page > 0)
+                           for page in range(counts[i]))
             sections.append(chapter_section(book, docs[i], "", first=position == 0, body=body))
         html_text = html_document(book, sections)
         restart = f"@page body-first:nth(1 of body-first) {{ counter-reset: page {starts[run[0]]}; }}"
-        css = (*extra, restart)
-        tasks.append(LayoutTask(index=number, html=html_text, root=book.root, styles=styles, extra_css=css,
-                                pad_even=True, pdf_options=pdf_options,
-                                key=keys.layout_key(book, styles_key, html_text, css + keyed, ctx.tools)))
+        css = (*model.extra_css, restart)
+        tasks.append(dataclasses.replace(model, index=number, html=html_text, extra_css=css,
+                                         key=keys.layout_key(book, styles_key, html_text, css + keyed, ctx.tools)))
     return tasks
+
+
+def _skeleton_page(head: str, breaks: bool) -> str:
+    """One empty page that sets the running head the chapter's page above it shows."""
+    import html
+
+    quoted = '"' + head.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    style = ("break-before: page; " if breaks else "") + f"string-set: chapter-title {quoted}"
+    return f'<div class="skeleton-page" style="{html.escape(style)}"></div>'
 
 
 def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: list[str],

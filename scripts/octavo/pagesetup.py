@@ -15,11 +15,11 @@ from .tablefit import fit_tables
 PDF_OPTIONS: dict = {}
 
 #: Chapter-wise layout (layout.py): chapter documents carry no folios (their numbers are
-#: not known yet) ...
+#: not known yet) and no running heads: both editions lay the same chapter pages under
+#: their own heads and folios (the print and the screen skeleton).
 NO_FOLIOS = ("@page { @bottom-left { content: none !important; } @bottom-right { content: none !important; }"
              " @bottom-center { content: none !important; } }")
-#: ... and the skeleton carries nothing but folios on chapter pages.
-NO_HEADS = "@page body, body-first { @top-center { content: none !important; } }"
+NO_HEADS = "@page { @top-center { content: none !important; } }"
 
 
 #: Code in print: the body size (print.css), the code's share of it, and the code face's
@@ -209,5 +209,5 @@ def _css_string(text: str) -> str:
 
 def chapter_css(book: Book, setup: PrintSetup) -> tuple[str, ...]:
     """The generated styles every chapter is laid out with (chapter-wise layout)."""
-    return (*setup.css(book), NO_FOLIOS)
+    return (*setup.css(book), NO_FOLIOS, NO_HEADS)
 

@@ -18,7 +18,7 @@ from . import keys, sourcedate
 from .context import BuildContext, Converted
 from .finish import finish_file, finish_pdf, label_screen, stamp_dates
 from .frontmatter import chapter_section, front_matter, html_document, print_html
-from .layout import LayoutTask, assemble, layout_documents, skeleton_tasks
+from .layout import ChapterPages, Folios, LayoutTask, assemble, layout_documents, skeleton_tasks
 from .pagesetup import PDF_OPTIONS, PrintSetup, chapter_css, page_css, page_geometry
 from .preflight import page_fingerprints
 from .weasy import pad_to_even, render_document
@@ -54,17 +54,23 @@ def render_single_pass(ctx: BuildContext, converted: Converted, setup: PrintSetu
     return PrintResult(path=target, pages=pages, body_start=body_start, padded=padded)
 
 
-def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetup, target: Path,
-                       pool=None) -> tuple[PrintResult, list[int]]:
-    """Lay chapters out in parallel (and from the cache), then assemble the book.
+def chapter_options(setup: PrintSetup) -> dict:
+    """WeasyPrint's options for a chapter: the printer's, and tagged, with the chapter's
+    links: the screen edition is assembled from the same chapter layouts (screen.py); the
+    print edition draws them as forms, where the tags and links do not reach."""
+    return {**setup.pdf_options(), "pdf_tags": True}
 
-    Returns the result and the indexes (1-based) of the chapters that were laid out."""
+
+def lay_out_chapters(ctx: BuildContext, converted: Converted, setup: PrintSetup, pool=None
+                     ) -> tuple[list[ChapterPages], list[int]]:
+    """Every chapter laid out on its own, in parallel and from the cache: the pages both
+    editions are made of. Returns them and the indexes (1-based) of the chapters laid out."""
     book, styles, docs, fragments, cache, jobs = (ctx.book, ctx.styles, converted.docs, converted.fragments,
                                                   ctx.cache, ctx.jobs)
     progress = ctx.progress
     continuous = book.schema.footnotes.numbering == "continuous"
     extra = chapter_css(book, setup)
-    options = tuple(setup.pdf_options().items())
+    options = tuple(chapter_options(setup).items())
     tasks, offset, styles_key = [], 0, keys.styles_key(styles, "print")
     for position, (doc, fragment) in enumerate(zip(docs, fragments)):
         section = chapter_section(book, doc, fragment, first=position == 0,
@@ -74,9 +80,18 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
         tasks.append(LayoutTask(index=doc.chapter.index, html=text, root=book.root, styles=styles,
                                 extra_css=extra, pdf_options=options,
                                 key=keys.layout_key(book, styles_key, text, extra + (repr(options),), ctx.tools)))
-    chapters, laid_out = layout_documents(tasks, cache, jobs,
-                                          lambda done, total: progress("laying out chapters", done, total),
-                                          pool=pool)
+    return layout_documents(tasks, cache, jobs, lambda done, total: progress("laying out chapters", done, total),
+                            pool=pool)
+
+
+def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetup, target: Path,
+                       pool=None) -> tuple[PrintResult, list[int], list[ChapterPages]]:
+    """Lay chapters out in parallel (and from the cache), then assemble the book.
+
+    Returns the result, the indexes (1-based) of the chapters that were laid out, and the
+    chapters' pages (the screen edition is made of them too)."""
+    book, docs, cache, jobs, progress = ctx.book, converted.docs, ctx.cache, ctx.jobs, ctx.progress
+    chapters, laid_out = lay_out_chapters(ctx, converted, setup, pool)
     # Page numbers are known now: each chapter starts on the recto after the last one.
     counts = [pages.meta["pages"] for pages in chapters]
     starts = [1 + sum(c + c % 2 for c in counts[:i]) for i in range(len(counts))]
@@ -88,9 +103,14 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     # The folios: the front matter (its contents now with page numbers) and the chapters'
     # pages, empty but for their folios, in a few runs laid out side by side.
     front = html_document(book, [front_matter(book, docs, numbers)])
-    groups = skeleton_tasks(ctx, docs, front, counts, starts, setup)
+    folios = Folios(counts, starts, [pages.meta["heads"] for pages in chapters])
+    groups = skeleton_tasks(ctx, docs, front, folios, setup)
     parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total),
                                 kind="folios", pool=pool)
+    if "screen" in ctx.options.formats and converted.cover is not None and pool is not None:
+        from .screen import lay_out_parts
+
+        lay_out_parts(ctx, converted, setup, chapters, pool)  # while the workers are warm (screen.py)
     progress("assembling the PDF", 0, 1)
     counts: list[tuple[int, int]] = []
     fingerprints: list[str] = []
@@ -104,7 +124,7 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     total, padded = counts[0]
     progress("assembling the PDF", 1, 1)
     return PrintResult(path=target, pages=total, body_start=body_start, padded=padded,
-                       fingerprints=fingerprints), laid_out
+                       fingerprints=fingerprints), laid_out, chapters
 
 
 def _epoch(book, docs) -> int:

@@ -46,11 +46,51 @@ def apply_fixes() -> None:
                            mark_structure_elements, stable_image_names)
 
     keep_notes_with_calls()
+    keep_links_to_other_documents()
     fast_font_subsets()
     fix_font_embedding()
     fix_line_breaking()
     stable_image_names()
     mark_structure_elements()
+
+
+#: Set while a chapter of the book is written (layout.layout_chapter): its links to other
+#: chapters are kept (see keep_links_to_other_documents).
+_FOREIGN_LINKS = {"keep": False}
+
+
+def keep_links_to_other_documents() -> None:
+    """A chapter laid out on its own links to headings in other chapters (and the contents
+    to every chapter). WeasyPrint drops a link whose anchor is not in the document being
+    written, annotation and all, though its structure tree still has the `Link` element.
+    While a chapter is written, such a link keeps its annotation, its named destination
+    and its place in the structure tree (an `OBJR` and a `/StructParent`); the screen
+    edition's assembler (screen.py) finds the name in the whole book."""
+    import weasyprint.pdf as wpdf
+
+    if getattr(wpdf, "_octavo_links", False):
+        return
+    resolve = wpdf.resolve_links
+
+    def resolve_keeping_foreign(pages):
+        if not _FOREIGN_LINKS["keep"]:
+            yield from resolve(pages)
+            return
+        for page, (_links, anchors) in zip(pages, resolve(pages)):
+            yield list(page.links), anchors
+
+    wpdf.resolve_links = resolve_keeping_foreign
+    wpdf._octavo_links = True
+
+
+class keeping_foreign_links:
+    """`with keeping_foreign_links(): document.write_pdf(...)`: links to other documents kept."""
+
+    def __enter__(self):
+        _FOREIGN_LINKS["keep"] = True
+
+    def __exit__(self, *exc):
+        _FOREIGN_LINKS["keep"] = False
 
 
 def warm_up(root: Path, styles: Styles, extra_css: tuple[str, ...]) -> None:

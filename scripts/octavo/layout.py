@@ -25,6 +25,7 @@ from . import keys
 from .cache import Cache, digest
 from .context import BuildContext
 from .frontmatter import chapter_section, html_document
+from .pagelist import record as record_pages
 from .pandoc import ChapterDoc
 from .pagesetup import NO_HEADS, PrintSetup
 from .styles import Styles
@@ -77,6 +78,7 @@ def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
         "bookmarks": [[[level, label, *position] for level, label, position, _state in page.bookmarks]
                       for page in pages],
         "height": pages[0].height if pages else 0,
+        "text": record_pages(pages),  # where each page begins, for the EPUB's page-list
     }
     pdf = document.write_pdf(**dict(task.pdf_options))
     return task.index, json.dumps(meta).encode(), pdf

@@ -188,7 +188,7 @@ def edition_name(book) -> str:
     isbn = re.sub(r"[^0-9Xx]", "", s.identifiers.isbn_print or "")
     if isbn:
         return f"urn:isbn:{isbn}"
-    return f"{s.title}, print edition ({s.trim}, {s.printer})"
+    return f"{s.title}, print edition, {s.trim} trim ({s.printer})"
 
 
 # --- 3. the EPUB -------------------------------------------------------------------------

@@ -126,7 +126,8 @@ class Schedule:
         if "epub" in built:  # the print edition's page numbers in the EPUB (pagelist.py)
             from .pagelist import paginate_epub
 
-            paginate_epub(ctx, book.docs, built["epub"], getattr(editions.get("pdf"), "page_map", None))
+            paginate_epub(ctx, book.docs, built["epub"], getattr(editions.get("pdf"), "page_map", None),
+                          printed="pdf" in built)
         if "pdf" in verified:
             ctx.report.preflight = verified["pdf"].result()
         return {name: built[name] for name in editions}

@@ -277,13 +277,15 @@ def _chunk_words(chunk: str, base: int) -> list[tuple[int, str]]:
 def align(printed: list[str], ebook: list[str]) -> list[int | None]:
     """For each printed word, the index of the same word in `ebook` (or None).
 
-    The two sequences are the same text but for a few words (generated text, a figure
-    moved in print): walk both, and where they differ find the nearest point where three
-    words agree again."""
+    The two sequences are the same text but for a few words (generated text, a table's
+    header repeated on a new page, a figure moved in print): walk both, and where they
+    differ find the nearest point where three words agree again (near by, else anywhere
+    ahead)."""
     out: list[int | None] = [None] * len(printed)
     i = j = 0
     n, m = len(printed), len(ebook)
-    look = 60
+    look = 40
+    trigrams: dict[tuple[str, ...], list[int]] | None = None
     while i < n and j < m:
         if printed[i] == ebook[j]:
             out[i] = j
@@ -291,23 +293,27 @@ def align(printed: list[str], ebook: list[str]) -> list[int | None]:
             j += 1
             continue
         best = None
-        for distance in range(1, look * 2):
-            for di in range(0, min(distance, look) + 1):
-                dj = distance - di
-                if dj > look:
-                    continue
-                a, b = i + di, j + dj
-                if a + 2 < n and b + 2 < m and printed[a:a + 3] == ebook[b:b + 3]:
-                    best = (a, b)
-                    break
-                if a < n and b < m and a + 2 >= n and printed[a:] == ebook[b:b + n - a]:
+        for distance in range(1, look * 2 + 1):
+            for di in range(max(0, distance - look), min(distance, look) + 1):
+                a, b = i + di, j + distance - di
+                if a < n and b < m and printed[a:a + 3] == ebook[b:b + 3]:
                     best = (a, b)
                     break
             if best:
                 break
+        if best is None:  # a longer difference: the next printed three words found anywhere ahead
+            if trigrams is None:
+                trigrams = {}
+                for k in range(m - 2):
+                    trigrams.setdefault(tuple(ebook[k:k + 3]), []).append(k)
+            for a in range(i, min(n - 2, i + 400)):
+                positions = trigrams.get(tuple(printed[a:a + 3]), [])
+                k = bisect_right(positions, j - 1)
+                if k < len(positions):
+                    best = (a, positions[k])
+                    break
         if best is None:
-            i += 1  # a printed word the EPUB does not have
-            continue
+            break
         i, j = best
     return out
 
@@ -507,17 +513,20 @@ def stamp_files(ctx) -> list:
     return [ctx.cache.path("pagemap", ctx.page_map_key)] if ctx.page_map_key else []
 
 
-def paginate_epub(ctx, docs, path, pages: dict | None) -> None:
+def paginate_epub(ctx, docs, path, pages: dict | None, printed: bool = False) -> None:
     """Put the print edition's page numbers into the EPUB at `path`: from this build's
-    print layout, else from the cached one when it is current; else say why there are none."""
-    key = _key(ctx, docs)
+    print layout, else from the cached one when it is current; else say why there are none.
+    `printed`: this build laid the print PDF out (in one pass when it gives no `pages`)."""
+    key = ctx.page_map_key or _key(ctx, docs)  # the print edition of this build computed it already
     ctx.page_map_key = key
     if pages is None:
         hit = ctx.cache.get("pagemap", key)
         pages = json.loads(hit) if hit is not None else None
     if pages is None:
-        ctx.report.notes.append("the EPUB has no page-list: the print PDF is not built or has changed since "
-                                "(build it too: make, or --format pdf,epub)")
+        ctx.report.notes.append(
+            "the EPUB has no page-list: the print PDF was laid out in one pass (--single-pass)" if printed else
+            "the EPUB has no page-list: the print PDF is not built or has changed since "
+            "(build it too: make, or --format pdf,epub)")
         return
     if not all(doc.single_part for doc in docs) or len(pages["chapters"]) != len(docs):
         ctx.report.notes.append("the EPUB has no page-list: a chapter is split into several content documents")

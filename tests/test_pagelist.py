@@ -239,6 +239,14 @@ def test_an_epub_built_alone_uses_the_current_print_layout_or_says_it_has_none(t
     assert not again.up_to_date
     assert page_labels(again.outputs["epub"]) == [p["label"] for p in pdf_pages(printed.outputs["pdf"])]
     assert not any("no page-list" in note for note in again.notes)
+    # An edited chapter: the cached layout is not that of the text any more.
+    chapter = book / "manuscript" / "02-great-leap.md"
+    original = chapter.read_text(encoding="utf-8")
+    chapter.write_text(original + "\n\nOne more sentence.\n", encoding="utf-8")
+    edited = build(book, formats=("epub",), check=False)
+    assert page_labels(edited.outputs["epub"]) == []
+    assert any("no page-list" in note for note in edited.notes)
+    chapter.write_text(original, encoding="utf-8")
     # Another trim is another print edition: the cached layout is not current any more.
     config = book / "book.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace('trim: "6x9"', 'trim: "5x8"'), encoding="utf-8")

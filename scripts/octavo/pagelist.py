@@ -63,6 +63,7 @@ def record(pages) -> dict:
     page_offsets: list[int | None] = []
     notes: list[list[str] | None] = []
     parts: list[str | None] = []
+    heads: set[int] = set()  # table headers set already: one repeated on a new page is not new text
 
     def lines(box, into: list, part: list, section: str | None = None):
         """The lines under `box` as (text, hyphenate character), skipping generated text."""
@@ -73,6 +74,10 @@ def record(pages) -> dict:
         if element is not None and section is None and tag in ("section", "nav"):
             classes = (element.get("class") or "").split()
             section = next((c for c in classes if c in ("half-title", "title-page", "copyright-page", "toc")), None)
+        if getattr(box, "is_header", False) and element is not None:
+            if id(element) in heads:
+                return
+            heads.add(id(element))
         if isinstance(box, boxes.LineBox):
             line = "".join(_text(child) for child in box.children)
             if line.strip():
@@ -309,11 +314,13 @@ def align(printed: list[str], ebook: list[str]) -> list[int | None]:
             for a in range(i, min(n - 2, i + 400)):
                 positions = trigrams.get(tuple(printed[a:a + 3]), [])
                 k = bisect_right(positions, j - 1)
-                if k < len(positions):
+                # Not much further on than the printed words skipped: a far match is a repetition.
+                if k < len(positions) and positions[k] - j <= 4 * (a - i) + 400:
                     best = (a, positions[k])
                     break
         if best is None:
-            break
+            i += 1  # a printed word the EPUB does not have
+            continue
         i, j = best
     return out
 

@@ -295,3 +295,29 @@ def test_an_edit_that_adds_a_page_renumbers_the_later_chapters_without_pandoc(tm
     assert shift >= 2
     assert [int(m["label"]) for m in new_second] == [int(m["label"]) + shift for m in old_second]
     assert [m["after"] for m in new_second] == [m["after"] for m in old_second]
+
+
+def test_a_page_that_holds_only_a_continued_note_is_marked_inside_the_note(tmp_path: Path) -> None:
+    """A long note called at the end of a chapter runs on over pages with no text of their
+    own: those pages are marked in the EPUB's note, where the continuation begins."""
+    from conftest import make_book
+
+    sentences = " ".join(f"Sentence number {k} of the long note tells of item {k} and of nothing else at all."
+                         for k in range(1, 140))
+    book = make_book(tmp_path / "book", 'title: "Notes"\nlanguage: "en"\n', {
+        "01-one.md": "# One\n\n" + "A paragraph of the chapter's own text, with words. " * 40
+                     + "\n\nThe last paragraph calls a long note.[^1]\n\n[^1]: " + sentences + "\n",
+        "02-two.md": "# Two\n\nThe second chapter.\n",
+    })
+    report = build(book, formats=("pdf", "epub"), check=False)
+    pdf, epub = report.outputs["pdf"], report.outputs["epub"]
+    pages = pdf_pages(pdf)
+    note_only = [p["label"] for p in pages if p["first"] and p["label"].isdigit()
+                 and p["first"][0] in ("sentence", "number", "of", "the", "long", "note", "tells", "item")]
+    assert note_only, "the fixture should make a page with only the note on it"
+    wrong, compared, _ = word_mismatches(pdf, epub)
+    assert wrong == []
+    text = zipfile.ZipFile(epub).read("EPUB/text/ch001.xhtml").decode()
+    for label in note_only:
+        at = text.index(f'id="page-{label}"')
+        assert text.rfind("<aside", 0, at) > text.rfind("</aside>", 0, at), f"page {label} is not marked in the note"

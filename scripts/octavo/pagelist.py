@@ -202,7 +202,9 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][\w:.-]*)((?:\s[^<>]*?)?)(/?)>|<!--.*?-->|<\?.
                   re.S)
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|\w+);")
 _SKIPPED = ("head", "math", "svg", "script", "style")
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+#: A page that begins with the first word of one of these is marked before its start tag:
+#: before a heading or paragraph, not inside it; before a line of code, not inside it.
+_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p")
 
 
 def xhtml_words(text: str) -> tuple[list[str], list[int], list[str], list[int], int]:
@@ -217,15 +219,15 @@ def xhtml_words(text: str) -> tuple[list[str], list[int], list[str], list[int], 
     stack: list[tuple[str, int, bool]] = []  # (tag, offset of its start tag, skip its text)
     skip = 0
     in_notes = 0
-    heading_open: int | None = None  # offset of a heading's start tag, until its first word
+    block_open: int | None = None  # offset of a block's start tag, until its first word
     position = 0
     body_end = len(text)
     for match in _TAG.finditer(text):
         chunk = text[position:match.start()]
         if chunk and not skip and any(tag == "body" for tag, _, _ in stack):
             for offset, word in _chunk_words(chunk, position):
-                target = heading_open if heading_open is not None else offset
-                heading_open = None
+                target = block_open if block_open is not None else offset
+                block_open = None
                 (note if in_notes else main).append(word)
                 (note_at if in_notes else main_at).append(target)
         position = match.end()
@@ -234,6 +236,8 @@ def xhtml_words(text: str) -> tuple[list[str], list[int], list[str], list[int], 
             continue
         name = name.lower().split(":")[-1]
         if closing:
+            if name in _BLOCKS or name == "span":
+                block_open = None  # it ended without a word: the next word is not its first
             while stack:
                 tag, _, skipped = stack.pop()
                 skip -= skipped
@@ -253,8 +257,9 @@ def xhtml_words(text: str) -> tuple[list[str], list[int], list[str], list[int], 
         else:
             stack.append((name, match.start(), skipped))
         skip += skipped
-        if name in _HEADINGS:
-            heading_open = match.start()
+        hoisted = name in _BLOCKS or (name == "span" and 'class="code-line"' in attrs)
+        if hoisted and block_open is None:
+            block_open = match.start()
     return main, main_at, note, note_at, body_end
 
 

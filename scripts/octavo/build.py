@@ -61,7 +61,9 @@ def build(book_dir: Path, *, formats: tuple[str, ...] = FORMATS, out_dir: Path |
             checks.finish(report)  # errors in the manuscript are the likelier cause: report those
         raise
     report.redone.update(cache.made)
-    stamp.record(out, request, inputs=keys.stamp_inputs(book, manuscript.chapters, styles),
+    from .pagelist import stamp_files  # the cached page map an EPUB's page-list came from, or would
+
+    stamp.record(out, request, inputs=keys.stamp_inputs(book, manuscript.chapters, styles) + stamp_files(ctx),
                  folders=keys.stamp_folders(book, styles), outputs=report.outputs)
     report.seconds = time.monotonic() - started
     return report
@@ -121,6 +123,11 @@ class Schedule:
                 built[name] = edition.build(ctx, book)
         for name, future in started.items():
             built[name] = future.result()
+        if "epub" in built:  # the print edition's page numbers in the EPUB (pagelist.py)
+            from .pagelist import paginate_epub
+
+            paginate_epub(ctx, book.docs, built["epub"], getattr(editions.get("pdf"), "page_map", None),
+                          printed="pdf" in built)
         if "pdf" in verified:
             ctx.report.preflight = verified["pdf"].result()
         return {name: built[name] for name in editions}

@@ -72,6 +72,8 @@ class BuildContext:
     work: Path  # private scratch folder beside the outputs
     options: BuildOptions
     report: BuildReport
+    #: The cache key of the print page map the EPUB's page-list comes from (pagelist.py).
+    page_map_key: str = ""
 
     @property
     def jobs(self) -> int:

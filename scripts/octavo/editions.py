@@ -49,6 +49,11 @@ class PrintEdition(Edition):
                                     f"prints at least {setup.min_pages}")
         ctx.report.pages, ctx.report.printer = result.pages, ctx.book.schema.printer
         self.fingerprints = result.fingerprints
+        self.page_map = result.page_map  # where each page begins: the EPUB's page-list (pagelist.py)
+        if result.page_map is not None:
+            from .pagelist import remember
+
+            remember(ctx, book.docs, result.page_map)
         return result.path
 
     @classmethod

@@ -22,6 +22,8 @@ adds octavo's own code fingerprint to every key, so a changed octavo is a new to
 | EPUB frame      | `epub_frame_key`   | metadata, pandoc options, EPUB styles, cover, headings       |
 | EPUB chapter    | `epub_chapter_key` | prepared AST + the images it shows                           |
 | cover image     | `cover_key`        | book.yaml, cover art, fonts                                  |
+| page map        | `print_pages_key`  | book.yaml, every prepared chapter + its images, print styles,|
+|                 |                    | colour profile, WeasyPrint, pandoc (the EPUB's page-list)    |
 | checks          | checks/__init__.py | chapter text, language, words.txt (per rule group)           |
 
 The no-op stamp (`stamp.py`) records the files of `stamp_inputs`: the same inputs,
@@ -151,6 +153,15 @@ def epub_frame_key(styles: Styles, cover: Path, *parts: str, tools: Toolchain) -
 def epub_chapter_key(book: Book, ast_json: str) -> str:
     # A chapter's key covers the images it shows: a new picture under an old name is a change.
     return digest(ast_json, assets_digest(book.root, ast_json))
+
+
+def print_pages_key(book: Book, styles: Styles, chapters_json: list[str], tools: Toolchain) -> str:
+    """Where the print edition's pages begin (pagelist.py): everything that shapes the
+    print layout, computed without laying it out, so an EPUB built alone can tell whether
+    the cached page map is still that of the print edition book.yaml describes."""
+    return digest("print-pages", book.schema.model_dump_json(), styles_key(styles, "print"), profile_key(book),
+                  tools.weasyprint, tools.pandoc, str(book.root),
+                  *(part for text in chapters_json for part in (text, assets_digest(book.root, text))))
 
 
 def cover_key(book: Book, art: Path | None, styles: Styles) -> str:

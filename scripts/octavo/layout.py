@@ -26,6 +26,7 @@ from . import keys
 from .cache import Cache, digest
 from .context import BuildContext
 from .frontmatter import chapter_section, html_document
+from .pagelist import record as record_pages
 from .pandoc import ChapterDoc
 from .pagesetup import PrintSetup
 from .styles import Styles
@@ -80,6 +81,7 @@ def layout_chapter(task: LayoutTask) -> tuple[int, bytes, bytes]:
                       for page in pages],
         "height": pages[0].height if pages else 0,
         "heads": running_heads(task.html, pages),
+        "text": record_pages(pages),  # where each page begins, for the EPUB's page-list
     }
     with keeping_foreign_links():  # a link to another chapter keeps its annotation (weasy.py)
         pdf = document.write_pdf(**dict(task.pdf_options))

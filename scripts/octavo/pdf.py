@@ -19,6 +19,7 @@ from .context import BuildContext, Converted
 from .finish import finish_file, finish_pdf, label_screen, stamp_dates
 from .frontmatter import chapter_section, front_matter, html_document, print_html
 from .layout import ChapterPages, Folios, LayoutTask, assemble, layout_documents, skeleton_tasks
+from .pagelist import edition_name, page_map
 from .pagesetup import PDF_OPTIONS, PrintSetup, chapter_css, page_css, page_geometry
 from .preflight import page_fingerprints
 from .weasy import pad_to_even, render_document
@@ -41,6 +42,8 @@ class PrintResult:
     padded: int = 0  # blank pages added at the end to reach the printer's minimum
     #: What each page is made of, for preflight's memory of measured pages (chapter-wise).
     fingerprints: list[str] | None = None
+    #: Where each page begins in the text, for the EPUB's page-list (pagelist.py; chapter-wise).
+    page_map: dict | None = None
 
 
 def render_single_pass(ctx: BuildContext, converted: Converted, setup: PrintSetup, target: Path) -> PrintResult:
@@ -123,8 +126,9 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     _, body_start = assemble(parts, chapters, [d.chapter.anchor for d in docs], target, finish=finish)
     total, padded = counts[0]
     progress("assembling the PDF", 1, 1)
+    pages_begin = page_map(edition_name(book), parts[0].meta["text"], [c.meta["text"] for c in chapters], starts, total)
     return PrintResult(path=target, pages=total, body_start=body_start, padded=padded,
-                       fingerprints=fingerprints), laid_out, chapters
+                       fingerprints=fingerprints, page_map=pages_begin), laid_out, chapters
 
 
 def _epoch(book, docs) -> int:

@@ -23,6 +23,7 @@ ENGLISH = {
     "ebook": "ebook",
     "cover": "Cover",
     "start": "Start of Content",
+    "pages": "Pages",  # the EPUB's page-list (pagelist.py)
     "and-others": "and others",
 }
 
@@ -34,7 +35,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "part": "Partie {number}", "part-of": "Partie {number} sur {total}",
         "series-part": "Partie {number} de la série {series}.",
         "series-part-of": "Partie {number} sur {total} de la série {series}.",
-        "paperback": "broché", "ebook": "livre numérique", "cover": "Couverture", "start": "Début du texte",
+        "paperback": "broché", "ebook": "livre numérique", "cover": "Couverture", "start": "Début du texte", "pages": "Pages",
         "and-others": "et al.",
     },
     "de": {
@@ -43,7 +44,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "part": "Teil {number}", "part-of": "Teil {number} von {total}",
         "series-part": "Teil {number} der Reihe {series}.",
         "series-part-of": "Teil {number} von {total} der Reihe {series}.",
-        "paperback": "Taschenbuch", "ebook": "E-Book", "cover": "Umschlag", "start": "Beginn des Textes",
+        "paperback": "Taschenbuch", "ebook": "E-Book", "cover": "Umschlag", "start": "Beginn des Textes", "pages": "Seiten",
         "and-others": "u. a.",
     },
     "es": {
@@ -53,7 +54,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "series-part": "Parte {number} de la serie {series}.",
         "series-part-of": "Parte {number} de {total} de la serie {series}.",
         "paperback": "tapa blanda", "ebook": "libro electrónico", "cover": "Cubierta",
-        "start": "Comienzo del texto", "and-others": "y otros",
+        "start": "Comienzo del texto", "pages": "Páginas", "and-others": "y otros",
     },
     "it": {
         "contents": "Indice", "translated-by": "Traduzione di", "edited-by": "A cura di",
@@ -61,7 +62,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "part": "Parte {number}", "part-of": "Parte {number} di {total}",
         "series-part": "Parte {number} della serie {series}.",
         "series-part-of": "Parte {number} di {total} della serie {series}.",
-        "paperback": "brossura", "ebook": "ebook", "cover": "Copertina", "start": "Inizio del testo",
+        "paperback": "brossura", "ebook": "ebook", "cover": "Copertina", "start": "Inizio del testo", "pages": "Pagine",
         "and-others": "e altri",
     },
     "pt": {
@@ -70,7 +71,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "part": "Parte {number}", "part-of": "Parte {number} de {total}",
         "series-part": "Parte {number} da série {series}.",
         "series-part-of": "Parte {number} de {total} da série {series}.",
-        "paperback": "brochura", "ebook": "livro digital", "cover": "Capa", "start": "Início do texto",
+        "paperback": "brochura", "ebook": "livro digital", "cover": "Capa", "start": "Início do texto", "pages": "Páginas",
         "and-others": "e outros",
     },
     "nl": {
@@ -79,7 +80,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "part": "Deel {number}", "part-of": "Deel {number} van {total}",
         "series-part": "Deel {number} van de reeks {series}.",
         "series-part-of": "Deel {number} van {total} van de reeks {series}.",
-        "paperback": "paperback", "ebook": "e-book", "cover": "Omslag", "start": "Begin van de tekst",
+        "paperback": "paperback", "ebook": "e-book", "cover": "Omslag", "start": "Begin van de tekst", "pages": "Pagina’s",
         "and-others": "e.a.",
     },
 }

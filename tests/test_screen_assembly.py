@@ -118,7 +118,7 @@ def test_element_numbers_never_meet_across_chapters(tmp_path) -> None:
     import octavo.structure
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(octavo.structure, "repair", lambda pdf: None)
+        patch.setattr(octavo.structure, "repair", lambda pdf, **_: None)
         path = build(corpus("small"), formats=("screen",), out_dir=tmp_path).outputs["screen"]
     with pikepdf.open(path) as pdf:
         with pdf.open_outline() as outline:

@@ -37,6 +37,7 @@ from pathlib import Path
 import pikepdf
 
 from . import keys
+from .cache import digest
 from .context import BuildContext, Converted
 from .finish import _label_pages, _share_and_name_fonts, stamp_dates
 from .frontmatter import front_matter, html_document
@@ -75,10 +76,30 @@ def render_assembled(ctx: BuildContext, converted: Converted, setup, chapters: l
     chapter layouts; return its page count."""
     parts = lay_out_parts(ctx, converted, setup, chapters)
     ctx.progress("assembling the screen edition", 0, 1)
-    pages = assemble_screen(ScreenParts(parts[0], parts[-1], parts[1:-1], chapters), setup.geometry, target,
-                            ctx.book, epoch)
+    front, chapters = _text_repaired(ctx, parts[0]), [_text_repaired(ctx, pages) for pages in chapters]
+    pages = assemble_screen(ScreenParts(front, parts[-1], parts[1:-1], chapters), setup.geometry, target,
+                            ctx.book, epoch, text_repaired=True)
     ctx.progress("assembling the screen edition", 1, 1)
     return pages
+
+
+def _text_repaired(ctx: BuildContext, pages: ChapterPages) -> ChapterPages:
+    """A chapter's (or the front matter's) pages with their content repaired for a screen
+    reader (structtext: word spaces, soft hyphens, link descriptions), from the cache: the
+    repair reads every page, so after an edit only the edited chapter's pages are read.
+    Keyed by the pages' own bytes, which are what the repair reads."""
+    from .structtext import repair_text
+
+    key = digest("screen-text", pages.pdf)
+    cached = ctx.cache.get("screen-text", key)
+    if cached is None:
+        with pikepdf.open(io.BytesIO(pages.pdf)) as pdf:
+            repair_text(pdf)
+            out = io.BytesIO()
+            pdf.save(out, deterministic_id=True)
+        cached = out.getvalue()
+        ctx.cache.put("screen-text", key, cached)
+    return dataclasses.replace(pages, pdf=cached)
 
 
 def lay_out_parts(ctx: BuildContext, converted: Converted, setup, chapters: list[ChapterPages],
@@ -137,7 +158,7 @@ class ScreenParts:
 
 
 def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Path, book, epoch: int,
-                    *, repair: bool = True) -> int:
+                    *, repair: bool = True, text_repaired: bool = False) -> int:
     """Join the front matter and the chapters' pages into the screen PDF (see the module's
     docstring)."""
     front, front_folios, skeleton, chapters = parts.front, parts.front_folios, parts.skeleton, parts.chapters
@@ -184,7 +205,7 @@ def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Pa
         if repair:
             from .structure import repair as repair_structure
 
-            repair_structure(pdf)
+            repair_structure(pdf, text=not text_repaired)
         stamp_dates(pdf, book, epoch)
         pdf.save(target, deterministic_id=True, min_version=front_source.pdf_version)
         count = len(pdf.pages)

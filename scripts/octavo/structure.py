@@ -14,10 +14,13 @@ from __future__ import annotations
 import pikepdf
 
 
-def repair(pdf: pikepdf.Pdf) -> None:
-    """Repair the structure of a tagged PDF in place (the content first, then the tree)."""
+def repair(pdf: pikepdf.Pdf, *, text: bool = True) -> None:
+    """Repair the structure of a tagged PDF in place (the content first, then the tree).
+    `text=False`: the pages' content was repaired already (screen.py does it chapter by
+    chapter, cached, so that an edit repairs one chapter's pages, not the book's)."""
     from .structtext import repair_text
     from .structtree import repair_tree
 
-    repair_text(pdf)
+    if text:
+        repair_text(pdf)
     repair_tree(pdf)

@@ -7,18 +7,9 @@ import re
 
 import pikepdf
 
+from octavo.screen import number_tree
+
 _MCID = re.compile(rb"/MCID\s+(\d+)")
-
-
-def _number_tree(node) -> dict[int, object]:
-    items: dict[int, object] = {}
-    nums = node.get("/Nums")
-    if nums is not None:
-        for i in range(0, len(nums), 2):
-            items[int(nums[i])] = nums[i + 1]
-    for kid in node.get("/Kids", []):
-        items.update(_number_tree(kid))
-    return items
 
 
 def page_mcids(page) -> list[int]:
@@ -70,7 +61,7 @@ def problems(path) -> list[str]:
         if "/StructTreeRoot" not in pdf.Root:
             return ["no StructTreeRoot"]
         root = pdf.Root.StructTreeRoot
-        parents = _number_tree(root.ParentTree)
+        parents = number_tree(root.ParentTree)
         elements, claimed = walk(pdf)
         used: dict[int, str] = {}
         for number, page in enumerate(pdf.pages, start=1):

@@ -297,14 +297,15 @@ def _resolve_destinations(pdf, sources, firsts, shifts) -> list[tuple[int, int]]
     return dropped
 
 
-def _number_tree(node) -> dict[int, object]:
+def number_tree(node) -> dict[int, object]:
+    """A number tree's entries (ISO 32000-1 §7.9.7), its /Kids followed."""
     items: dict[int, object] = {}
     nums = node.get("/Nums")
     if nums is not None:
         for i in range(0, len(nums), 2):
             items[int(nums[i])] = nums[i + 1]
     for kid in node.get("/Kids", []):
-        items.update(_number_tree(kid))
+        items.update(number_tree(kid))
     return items
 
 
@@ -338,7 +339,7 @@ def _merge_structure(pdf, sources, firsts, dropped: list[tuple[int, int]]) -> No
             continue
         tree_root = source.Root.StructTreeRoot
         element_offset = _renumber_elements(source, element_offset)
-        parents = _number_tree(tree_root.ParentTree) if "/ParentTree" in tree_root else {}
+        parents = number_tree(tree_root.ParentTree) if "/ParentTree" in tree_root else {}
         last = first + len(source.pages)
         for number, key in dropped:
             if first <= number < last and key in parents:  # its OBJR goes with it

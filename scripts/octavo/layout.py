@@ -18,6 +18,7 @@ import json
 import logging
 import multiprocessing
 import re
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,7 +285,11 @@ def assemble(parts: list[ChapterPages], chapters: list[ChapterPages], anchors: l
         sources = [pikepdf.open(io.BytesIO(p.pdf)) for p in parts]
         chapter_sources = [pikepdf.open(io.BytesIO(c.pdf)) for c in chapters]
         for source in sources:
-            pdf.pages.extend(source.pages)
+            # The front matter's contents links name their targets (WeasyPrint's named
+            # destinations); the book's links are written below from the layouts' anchors.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                pdf.pages.extend(source.pages)
         height = float(pdf.pages[0].mediabox[3])
         for book_page, (chapter, page) in placement.items():
             target_page = pdf.pages[book_page]

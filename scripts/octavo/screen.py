@@ -158,7 +158,7 @@ class ScreenParts:
 
 
 def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Path, book, epoch: int,
-                    *, repair: bool = True, text_repaired: bool = False) -> int:
+                    *, text_repaired: bool = False) -> int:
     """Join the front matter and the chapters' pages into the screen PDF (see the module's
     docstring)."""
     front, front_folios, skeleton, chapters = parts.front, parts.front_folios, parts.skeleton, parts.chapters
@@ -202,10 +202,9 @@ def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Pa
         for page in pdf.pages:
             page.obj.Tabs = pikepdf.Name.S  # PDF/UA: annotations in the order of the structure
         _share_and_name_fonts(pdf)
-        if repair:
-            from .structure import repair as repair_structure
+        from .structure import repair as repair_structure
 
-            repair_structure(pdf, text=not text_repaired)
+        repair_structure(pdf, text=not text_repaired)
         stamp_dates(pdf, book, epoch)
         pdf.save(target, deterministic_id=True, min_version=front_source.pdf_version)
         count = len(pdf.pages)

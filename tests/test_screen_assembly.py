@@ -112,27 +112,27 @@ def test_the_screen_edition_says_what_a_reader_needs(printed) -> None:
 
 
 @pytest.mark.slow
-def test_element_numbers_never_meet_across_chapters(tmp_path) -> None:
-    """Every chapter's WeasyPrint numbers its elements from 1: merged, one number is one
-    HTML element, in one chapter. (Read before structure.repair drops the numbers.)"""
-    import octavo.structure
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(octavo.structure, "repair", lambda pdf, **_: None)
-        path = build(corpus("small"), formats=("screen",), out_dir=tmp_path).outputs["screen"]
+def test_ids_are_unique_across_chapters(tmp_path) -> None:
+    """Each part's structure is repaired on its own before the merge (screen._repaired),
+    and each numbers its notes from 1 (WeasyPrint its header cells too): merged, one ID is
+    one element, the IDTree names each of them, and no private mark is left."""
+    path = build(corpus("small"), formats=("screen",), out_dir=tmp_path).outputs["screen"]
     with pikepdf.open(path) as pdf:
-        with pdf.open_outline() as outline:
-            starts = sorted(pdf.pages.index(pikepdf.Page(item.destination[0])) for item in outline.root)
-        chapter_of = {page.objgen: sum(1 for s in starts if s <= i) for i, page in enumerate(pdf.pages)}
-        numbers = _element_numbers(pdf, chapter_of)
-    assert len(numbers) > 300
-    shared = {n: parts for n, parts in numbers.items() if len(parts) > 1}
-    assert not shared, f"one number for elements of different chapters: {list(shared.items())[:5]}"
+        elements = _elements(pdf)
+        ids = [bytes(e.ID) for e in elements if "/ID" in e]
+        notes = [e for e in elements if e.get("/S") == "/Note"]
+        named = {name.encode("latin-1") for name, _ in pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree).items()}
+        note_pages = {e.Pg.objgen for e in notes if "/Pg" in e}
+        private = [e for e in elements if any(str(k).startswith("/Octavo") for k in e.keys())]
+    assert len(notes) >= 10 and len(note_pages) >= 5  # notes in several chapters, each numbering from 1
+    assert len(ids) == len(set(ids)) and len(ids) >= len(notes)
+    assert named == set(ids)
+    assert not private
 
 
-def _element_numbers(pdf, chapter_of: dict) -> dict:
-    """OctavoElement -> the parts of the book (front matter, chapter n) its elements are in."""
-    seen, numbers, stack = set(), {}, list(pdf.Root.StructTreeRoot.K)
+def _elements(pdf) -> list:
+    """Every structure element of the file, each once."""
+    seen, elements, stack = set(), [], list(pdf.Root.StructTreeRoot.K)
     while stack:
         element = stack.pop()
         if not isinstance(element, pikepdf.Dictionary) or element.get("/Type") in ("/OBJR", "/MCR"):
@@ -140,11 +140,10 @@ def _element_numbers(pdf, chapter_of: dict) -> dict:
         if element.objgen in seen:
             continue
         seen.add(element.objgen)
-        if "/OctavoElement" in element and "/Pg" in element:
-            numbers.setdefault(int(element.OctavoElement), set()).add(chapter_of[element.Pg.objgen])
+        elements.append(element)
         kids = element.get("/K")
         stack += list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
-    return numbers
+    return elements
 
 
 def _text_left(path: Path, page: int) -> float:

@@ -7,18 +7,19 @@ pages in both editions. Each chapter is laid out once, tagged and with its links
 (layout.assemble), and the screen edition is made of the same pages here:
 
 - the cover and the front matter, laid out for the screen (no half-title; small);
+- each part's structure repaired for a screen reader on its own (structure.py), and
+  cached: only the pages of an edited chapter are read again;
 - each chapter page moved sideways so that its text block is centred, its bleed cut
   away, with the screen skeleton (the chapter's title over the page, the folio at the
   foot centre, laid out by WeasyPrint as empty pages) drawn over it as a pagination
   artifact;
-- one structure tree: the chapters' (and the front matter's) elements in reading order
-  under one `Document`, the parent tree rebuilt, `/StructParents` and `/StructParent`
-  renumbered, `/OctavoElement` numbers made unique per chapter, `/IDTree` and
+- one structure tree: the parts' elements in reading order under one `Document`, the
+  parent tree rebuilt, `/StructParents` and `/StructParent` renumbered, `/IDTree` and
   `/RoleMap` merged;
 - live links (a chapter's links to other chapters, and the contents', are written by
   WeasyPrint with a named destination the assembler finds in the whole book), bookmarks,
   page labels, one copy of each font, the document's language, title and PDF/UA-1
-  identification; then structure.repair.
+  identification.
 
 Nothing here lays out a chapter: after a one-chapter edit the screen edition costs the
 assembly, not a layout.
@@ -50,8 +51,6 @@ SKELETON = pikepdf.Name("/OctavoScreenPage")
 ARTIFACT_OPEN = b"/Artifact <</Type /Pagination>> BDC\n"
 #: The front matter's pagination alone: the same pages, nothing but the margin boxes drawn.
 SHOW_ONLY_MARGINS = "body { visibility: hidden; }"
-#: The private number weasyfix.mark_structure_elements gives each element.
-ELEMENT_KEY = pikepdf.Name("/OctavoElement")
 
 
 def screen_geometry(print_geometry: PageGeometry) -> PageGeometry:
@@ -76,30 +75,36 @@ def render_assembled(ctx: BuildContext, converted: Converted, setup, chapters: l
     chapter layouts; return its page count."""
     parts = lay_out_parts(ctx, converted, setup, chapters)
     ctx.progress("assembling the screen edition", 0, 1)
-    front, chapters = _text_repaired(ctx, parts[0]), [_text_repaired(ctx, pages) for pages in chapters]
-    pages = assemble_screen(ScreenParts(front, parts[-1], parts[1:-1], chapters), setup.geometry, target,
-                            ctx.book, epoch, text_repaired=True)
+    repaired, heading = [], 0
+    for number, pages in enumerate([parts[0], *chapters]):
+        pages, heading = _repaired(ctx, pages, heading, f"{number}-" if number else "")
+        repaired.append(pages)
+    pages = assemble_screen(ScreenParts(repaired[0], parts[-1], parts[1:-1], repaired[1:]), setup.geometry,
+                            target, ctx.book, epoch)
     ctx.progress("assembling the screen edition", 1, 1)
     return pages
 
 
-def _text_repaired(ctx: BuildContext, pages: ChapterPages) -> ChapterPages:
-    """A chapter's (or the front matter's) pages with their content repaired for a screen
-    reader (structtext: word spaces, soft hyphens, link descriptions), from the cache: the
-    repair reads every page, so after an edit only the edited chapter's pages are read.
-    Keyed by the pages' own bytes, which are what the repair reads."""
-    from .structtext import repair_text
+def _repaired(ctx: BuildContext, pages: ChapterPages, after_heading: int, ids: str) -> tuple[ChapterPages, int]:
+    """A chapter's (or the front matter's) pages with their structure repaired for a screen
+    reader (structure.py: the content, then the tree), from the cache: the repair reads
+    every page and element, so after an edit only the edited chapter's are read. Nothing
+    in the repair reaches past a chapter but the heading levels (`after_heading`, the last
+    heading's level before it) and the IDs (`ids`, a prefix unique in the book); keyed by
+    those and by the pages' own bytes. Returns the pages and their last heading's level."""
+    from .structure import repair
 
-    key = digest("screen-text", pages.pdf)
-    cached = ctx.cache.get("screen-text", key)
-    if cached is None:
+    key = digest("screen-part", pages.pdf, str(after_heading), ids)
+    cached, meta = ctx.cache.get("screen-part", key), ctx.cache.get("screen-part-meta", key)
+    if cached is None or meta is None:
         with pikepdf.open(io.BytesIO(pages.pdf)) as pdf:
-            repair_text(pdf)
+            heading = repair(pdf, after_heading=after_heading, ids=ids)
             out = io.BytesIO()
             pdf.save(out, deterministic_id=True)
-        cached = out.getvalue()
-        ctx.cache.put("screen-text", key, cached)
-    return dataclasses.replace(pages, pdf=cached)
+        cached, meta = out.getvalue(), str(heading).encode()
+        ctx.cache.put("screen-part", key, cached)
+        ctx.cache.put("screen-part-meta", key, meta)
+    return dataclasses.replace(pages, pdf=cached), int(meta)
 
 
 def lay_out_parts(ctx: BuildContext, converted: Converted, setup, chapters: list[ChapterPages],
@@ -157,10 +162,9 @@ class ScreenParts:
     chapters: list[ChapterPages]
 
 
-def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Path, book, epoch: int,
-                    *, text_repaired: bool = False) -> int:
-    """Join the front matter and the chapters' pages into the screen PDF (see the module's
-    docstring)."""
+def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Path, book, epoch: int) -> int:
+    """Join the front matter and the chapters' pages, their structure repaired each on its
+    own (_repaired), into the screen PDF (see the module's docstring)."""
     front, front_folios, skeleton, chapters = parts.front, parts.front_folios, parts.skeleton, parts.chapters
     geometry = screen_geometry(print_geometry)
     width, height = geometry.width * 72, geometry.height * 72
@@ -202,9 +206,6 @@ def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Pa
         for page in pdf.pages:
             page.obj.Tabs = pikepdf.Name.S  # PDF/UA: annotations in the order of the structure
         _share_and_name_fonts(pdf)
-        from .structure import repair as repair_structure
-
-        repair_structure(pdf, text=not text_repaired)
         stamp_dates(pdf, book, epoch)
         pdf.save(target, deterministic_id=True, min_version=front_source.pdf_version)
         count = len(pdf.pages)
@@ -331,13 +332,11 @@ def _merge_structure(pdf, sources, firsts, dropped: list[tuple[int, int]]) -> No
     kids: list = []
     role_map = pikepdf.Dictionary()
     ids: list[tuple[str, object]] = []
-    element_offset = 0
     page_objects = [page.obj for page in pdf.pages]
     for source, first in zip(sources, firsts):
         if "/StructTreeRoot" not in source.Root:
             continue
         tree_root = source.Root.StructTreeRoot
-        element_offset = _renumber_elements(source, element_offset)
         parents = number_tree(tree_root.ParentTree) if "/ParentTree" in tree_root else {}
         last = first + len(source.pages)
         for number, key in dropped:
@@ -394,17 +393,6 @@ def _merge_structure(pdf, sources, firsts, dropped: list[tuple[int, int]]) -> No
             [x for name in sorted(unique) for x in (pikepdf.String(name), unique[name])])))
     pdf.Root.StructTreeRoot = root
     pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
-
-
-def _renumber_elements(source, offset: int) -> int:
-    """Add `offset` to the /OctavoElement of every element of `source` (before it is
-    copied), so two chapters' numbers never meet; return the next offset."""
-    highest = offset
-    for obj in source.objects:
-        if isinstance(obj, pikepdf.Dictionary) and ELEMENT_KEY in obj:
-            obj[ELEMENT_KEY] = number = int(obj[ELEMENT_KEY]) + offset
-            highest = max(highest, number)
-    return highest
 
 
 def _write_outline(pdf, sources, firsts, shifts) -> None:

@@ -58,11 +58,17 @@ class _Content:
         self.page_id = page.objgen if page is not None else None
 
 
-def repair_tree(pdf: pikepdf.Pdf) -> None:
-    """Rewrite the tree a reader walks; drop the private element marks."""
+def repair_tree(pdf: pikepdf.Pdf, *, after_heading: int = 0, ids: str = "") -> int:
+    """Rewrite the tree a reader walks; drop the private element marks. Returns the level
+    of the last heading read.
+
+    A chapter can be repaired on its own, before it joins the book (screen.py): nothing
+    here reaches past a chapter but the heading levels and the IDs. `after_heading` is the
+    level of the last heading read before this file; `ids` is put before each element ID
+    of this file, to keep it unique in the book."""
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
-        return
+        return after_heading
     tops = _read(root)
     notes = _take_notes(tops)
     artifacts: dict = {}  # page objgen -> MCIDs no longer read
@@ -70,8 +76,27 @@ def repair_tree(pdf: pikepdf.Pdf) -> None:
     for top in tops:
         _join(top, artifacts, headers)
     _place_notes(tops, notes)
-    _repair(tops, artifacts)
-    _write(pdf, root, tops, artifacts, headers)
+    last_heading = _repair(tops, artifacts, after_heading)
+    _write(pdf, root, tops, artifacts, _Ids(headers, ids))
+    return last_heading
+
+
+class _Ids:
+    """The IDs written: a repeated header cell's ID -> the ID of the cell read
+    (`replaced`), each with the file's `prefix`; notes numbered in reading order."""
+
+    def __init__(self, replaced: dict, prefix: str) -> None:
+        self.replaced, self.prefix, self.notes = replaced, prefix.encode(), 0
+
+    def __bool__(self) -> bool:
+        return bool(self.replaced or self.prefix)
+
+    def __call__(self, old: bytes) -> bytes:
+        return self.prefix + self.replaced.get(old, old)
+
+    def next_note(self) -> bytes:
+        self.notes += 1
+        return b"octavo-note-" + self.prefix + str(self.notes).encode()
 
 
 # --- reading --------------------------------------------------------------------------
@@ -273,9 +298,9 @@ def _place_notes(tops: list[_Elem], notes: list[_Elem]) -> None:
 # --- lists, contents ------------------------------------------------------------------
 
 
-def _repair(tops: list[_Elem], artifacts: dict) -> None:
-    """List bodies, the contents, heading levels: one walk in reading order."""
-    last_heading = 0
+def _repair(tops: list[_Elem], artifacts: dict, last_heading: int) -> int:
+    """List bodies, the contents, heading levels: one walk in reading order. Returns the
+    last heading's level."""
     for elem in list(_walk(tops)):
         if elem.s == "LI":
             _list_body(elem)
@@ -285,6 +310,7 @@ def _repair(tops: list[_Elem], artifacts: dict) -> None:
             # a heading one level below the last at most (H1, H3 reads as H1, H2)
             level = min(_HEADINGS[elem.s], last_heading + 1)
             elem.s, last_heading = f"H{level}", level
+    return last_heading
 
 
 def _list_body(item: _Elem) -> None:
@@ -385,13 +411,12 @@ def _new(s: str, page, kids: list) -> _Elem:
 # --- writing --------------------------------------------------------------------------
 
 
-def _write(pdf: pikepdf.Pdf, root, tops: list[_Elem], artifacts: dict, headers: dict) -> None:
+def _write(pdf: pikepdf.Pdf, root, tops: list[_Elem], artifacts: dict, new_id: _Ids) -> None:
     if artifacts:
         _mark_artifacts(pdf, artifacts)
     parents: dict = {}  # page objgen -> {mcid: element}
     annotations: list = []  # (annotation, element)
     ids: dict = {}
-    note_number = 0
     stack = [(top, root) for top in reversed(tops)]
     written = []
     while stack:
@@ -405,14 +430,15 @@ def _write(pdf: pikepdf.Pdf, root, tops: list[_Elem], artifacts: dict, headers: 
         for key in elem.has & _PRIVATE:
             del obj[key]
         if elem.s == "Note" and "/ID" not in elem.has:
-            note_number += 1
-            obj.ID = pikepdf.String(f"octavo-note-{note_number}")
+            obj.ID = pikepdf.String(new_id.next_note())
             ids[bytes(obj.ID)] = obj
         elif "/ID" in elem.has:
+            if new_id.prefix:
+                obj.ID = pikepdf.String(new_id.prefix + bytes(obj.ID))
             ids[bytes(obj.ID)] = obj
-        if headers and elem.s in ("TD", "TH") and "/A" in elem.has and isinstance(obj.A, pikepdf.Dictionary) \
+        if new_id and elem.s in ("TD", "TH") and "/A" in elem.has and isinstance(obj.A, pikepdf.Dictionary) \
                 and "/Headers" in obj.A:
-            obj.A.Headers = pikepdf.Array([pikepdf.String(headers.get(bytes(h), bytes(h))) for h in obj.A.Headers])
+            obj.A.Headers = pikepdf.Array([pikepdf.String(new_id(bytes(h))) for h in obj.A.Headers])
         first = next((k for k in elem.kids if type(k) is _Content and k.page is not None), None)
         if first is None:
             first = next((k for k in _contents_of(elem) if k.page is not None), None)

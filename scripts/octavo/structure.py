@@ -14,13 +14,13 @@ from __future__ import annotations
 import pikepdf
 
 
-def repair(pdf: pikepdf.Pdf, *, text: bool = True) -> None:
-    """Repair the structure of a tagged PDF in place (the content first, then the tree).
-    `text=False`: the pages' content was repaired already (screen.py does it chapter by
-    chapter, cached, so that an edit repairs one chapter's pages, not the book's)."""
+def repair(pdf: pikepdf.Pdf, *, after_heading: int = 0, ids: str = "") -> int:
+    """Repair the structure of a tagged PDF in place (the content first, then the tree);
+    return the level of its last heading. A chapter can be repaired on its own before it
+    joins the book (screen.py): `after_heading` and `ids` are what it needs of the book
+    (structtree.repair_tree)."""
     from .structtext import repair_text
     from .structtree import repair_tree
 
-    if text:
-        repair_text(pdf)
-    repair_tree(pdf)
+    repair_text(pdf)
+    return repair_tree(pdf, after_heading=after_heading, ids=ids)

@@ -89,14 +89,27 @@ def build_epub(ctx: BuildContext, docs: list[ChapterDoc], cover: Path, target: P
 def _pandoc_epub(docs: list[ChapterDoc], pandoc: Pandoc, args: list[str], workdir: Path, root: Path,
                  *, what: str) -> bytes:
     # The book's AST as JSON, put together from the chapters' JSON texts: no chapter has
-    # to be held as a tree for this.
+    # to be held as a tree for this. Written to a file a chapter at a time: the whole
+    # book's text (and its encoding for a pipe) would be held while pandoc, at its
+    # largest for the whole book, runs beside it.
     first = docs[0].ast_json
     version = (first[len('{"pandoc-api-version":'):first.index("]") + 1]
                if first.startswith('{"pandoc-api-version":[') else to_json(docs[0].ast["pandoc-api-version"]))
-    blocks = ",".join(part for part in (doc.blocks_json() for doc in docs) if part)
-    text = f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{blocks}]}}'
+    source = workdir / "pandoc-book.json"
+    with source.open("w", encoding="utf-8") as handle:
+        handle.write(f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[')
+        separator = ""
+        for doc in docs:
+            part = doc.blocks_json()
+            if part:
+                handle.write(separator + part)
+                separator = ","
+        handle.write("]}")
     raw = workdir / "pandoc.epub"
-    run_pandoc(pandoc, [*args, "--output", str(raw)], stdin=text, cwd=root, what=what)
+    try:
+        run_pandoc(pandoc, [*args, "--output", str(raw), str(source)], cwd=root, what=what)
+    finally:
+        source.unlink(missing_ok=True)
     return raw.read_bytes()
 
 

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from .convert import convert, mostly_cached, print_fragments
 from .editions import EDITIONS, Edition, cover_image
 from .errors import ChecksFailed, OctavoError
 from .manuscript import Manuscript, read_manuscript
+from .memory import give_back_memory
 from .styles import find_styles
 from .tools import find_pandoc
 
@@ -79,6 +80,8 @@ class Schedule:
       not rebuilt) is made in the background beside the print layout;
     - a new book: each big step runs when the one before it has let go of its memory:
       print layout, then the workers close, then the EPUB's pandoc, then the rest;
+    - the screen edition is assembled by the layout workers while this process assembles
+      the print edition, and the workers close when both are done;
     - the print preflight runs in the background while the screen edition and the EPUB
       finish.
     """
@@ -102,7 +105,7 @@ class Schedule:
         fragments = print_fragments(ctx, docs) if printed else []
         for doc in docs:  # from here on the chapters are needed as JSON text only
             doc.release()
-        _give_back_memory()
+        give_back_memory()
         cover = cover_image(ctx) if any(e.needs_cover for e in editions.values()) else None
         book = Converted(docs, fragments, cover)
         started: dict[str, Future] = {}
@@ -113,6 +116,9 @@ class Schedule:
         if "pdf" in editions:
             self.pool = self.pool or self._layout_pool()
             built["pdf"] = editions["pdf"].build(ctx, book, self.pool)
+            if book.print_layout is not None and book.print_layout.screen is not None:
+                give_back_memory()  # the print edition's assembly, while the screen edition's goes on
+                wait([book.print_layout.screen])  # the workers assemble the screen edition (screen.py)
             self._close_pool()  # the workers' memory goes back before the EPUB's pandoc starts
             if "epub" in editions and "epub" not in started:  # a whole EPUB: its pandoc has the memory first
                 started["epub"] = self.background.submit(editions["epub"].build, ctx, book)
@@ -145,7 +151,7 @@ class Schedule:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
-        _give_back_memory()
+        give_back_memory()
 
 
 class _Checks:
@@ -173,19 +179,6 @@ def _run_checks(book: Book, manuscript: Manuscript, cache: Cache):
 
     diagnostics = check_book(book, manuscript, disabled=set(book.schema.checks.disable), cache=cache)
     return diagnostics, cache.made
-
-
-def _give_back_memory() -> None:
-    """Return the memory of the chapters' trees to the system (a long book's are
-    hundreds of MB of small objects; glibc keeps freed memory unless asked)."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the memory is reused, just not returned
-        pass
 
 
 @contextmanager

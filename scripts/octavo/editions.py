@@ -4,6 +4,7 @@ edition is one class here and one entry in `EDITIONS`."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +15,12 @@ from .context import BuildContext, Converted
 @dataclass(frozen=True)
 class PrintLayout:
     """What the print edition was laid out with (its final setup, after any wider gutter)
-    and its chapters' pages: the screen edition is assembled from these."""
+    and its chapters' pages: the screen edition is assembled from these (by the layout
+    workers, beside the print edition: `screen`, a Future, when they could)."""
 
     setup: object  # pagesetup.PrintSetup
     chapters: list  # layout.ChapterPages, in reading order
+    screen: object = None  # Future of (the assembled file's page count, cache entries made, its path)
 
 
 class Edition:
@@ -94,7 +97,7 @@ class PrintEdition(Edition):
         report.layout = "chapter-wise"
         result, laid_out, chapters = render_chapterwise(ctx, book, setup, target, pool)
         report.laid_out = [doc.chapter.display for doc in docs if doc.chapter.index in laid_out]
-        book.print_layout = PrintLayout(setup, chapters)
+        book.print_layout = PrintLayout(setup, chapters, result.screen)
         return result
 
     def verify(self, ctx: BuildContext, path: Path) -> list:
@@ -127,6 +130,13 @@ class ScreenEdition(Edition):
         if book.print_layout is None:  # the print edition is not being built: its layout is still needed
             PrintEdition.final_layout(ctx, book, pool)
         layout = book.print_layout
+        if layout.screen is not None:  # assembled by the layout workers (screen.start_assembly)
+            ctx.progress("assembling the screen edition", 0, 1)
+            ctx.report.screen_pages, made, assembled = layout.screen.result()
+            ctx.cache.made.update(made)
+            os.replace(assembled, target)
+            ctx.progress("assembling the screen edition", 1, 1)
+            return target
         ctx.report.screen_pages = render_assembled(ctx, book, layout.setup, layout.chapters, target,
                                                    _epoch(ctx.book, book.docs))
         return target

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import html
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,9 @@ class PrintResult:
     fingerprints: list[str] | None = None
     #: Where each page begins in the text, for the EPUB's page-list (pagelist.py; chapter-wise).
     page_map: dict | None = None
+    #: The screen edition being assembled by the layout workers from the same chapter
+    #: layouts (a Future of (page count, cache entries made, path); screen.start_assembly).
+    screen: object = None
 
 
 def render_single_pass(ctx: BuildContext, converted: Converted, setup: PrintSetup, target: Path) -> PrintResult:
@@ -110,10 +114,14 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     groups = skeleton_tasks(ctx, docs, front, folios, setup)
     parts, _ = layout_documents(groups, cache, jobs, lambda done, total: progress("laying out folios", done, total),
                                 kind="folios", pool=pool)
-    if "screen" in ctx.options.formats and converted.cover is not None and pool is not None:
-        from .screen import lay_out_parts
+    screen = None
+    if "screen" in ctx.options.formats and converted.cover is not None and pool is not None \
+            and _final(book, setup, sum(part.meta["pages"] for part in parts)):
+        from .screen import start_assembly
 
-        lay_out_parts(ctx, converted, setup, chapters, pool)  # while the workers are warm (screen.py)
+        # The workers assemble the screen edition while this process assembles the print one.
+        screen = start_assembly(ctx, converted, setup, chapters, pool,
+                                Path(tempfile.mkstemp(prefix="screen-", suffix=".pdf", dir=ctx.work)[1]))
     progress("assembling the PDF", 0, 1)
     counts: list[tuple[int, int]] = []
     fingerprints: list[str] = []
@@ -128,7 +136,15 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
     progress("assembling the PDF", 1, 1)
     pages_begin = page_map(edition_name(book), parts[0].meta["text"], [c.meta["text"] for c in chapters], starts, total)
     return PrintResult(path=target, pages=total, body_start=body_start, padded=padded,
-                       fingerprints=fingerprints, page_map=pages_begin), laid_out, chapters
+                       fingerprints=fingerprints, page_map=pages_begin, screen=screen), laid_out, chapters
+
+
+def _final(book, setup: PrintSetup, pages: int) -> bool:
+    """Whether `pages` leave the printer's gutter as it is (editions.PrintEdition.final_layout):
+    a layout that will be made again with a wider one is not assembled for the screen."""
+    from .pagesetup import print_setup
+
+    return print_setup(book, pages=max(pages, setup.min_pages)).geometry.inner <= setup.geometry.inner
 
 
 def _epoch(book, docs) -> int:

@@ -31,7 +31,10 @@ import base64
 import dataclasses
 import html
 import io
+import threading
 import warnings
+from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +45,7 @@ from .cache import digest
 from .context import BuildContext, Converted
 from .finish import _label_pages, _share_and_name_fonts, stamp_dates
 from .frontmatter import front_matter, html_document
+from .memory import give_back_memory_once
 from .layout import ChapterPages, Folios, LayoutTask, folio_runs, layout_documents
 from .pagesetup import NO_FOLIOS, NO_HEADS, PDF_OPTIONS, PageGeometry, page_css
 
@@ -72,39 +76,136 @@ def cover_section(book, geometry: PageGeometry, cover: Path) -> str:
 def render_assembled(ctx: BuildContext, converted: Converted, setup, chapters: list[ChapterPages],
                      target: Path, epoch: int) -> int:
     """Write the screen edition to `target` from the print edition's final `setup` and its
-    chapter layouts; return its page count."""
-    parts = lay_out_parts(ctx, converted, setup, chapters)
+    chapter layouts, in this process; return its page count."""
+    job = ScreenJob(setup, _parts(lay_out_parts(ctx, converted, setup, chapters), chapters), target, ctx.book,
+                    epoch, ctx.cache)
     ctx.progress("assembling the screen edition", 0, 1)
-    repaired, heading = [], 0
-    for number, pages in enumerate([parts[0], *chapters]):
-        pages, heading = _repaired(ctx, pages, heading, f"{number}-" if number else "")
-        repaired.append(pages)
-    pages = assemble_screen(ScreenParts(repaired[0], parts[-1], parts[1:-1], repaired[1:]), setup.geometry,
-                            target, ctx.book, epoch)
+    for number, pages in enumerate(job.in_order()):
+        repair_part(ctx.cache, pages, number)
+    pages, _ = assemble_job(job)  # (the cache entries made are counted in ctx.cache already)
     ctx.progress("assembling the screen edition", 1, 1)
     return pages
 
 
-def _repaired(ctx: BuildContext, pages: ChapterPages, after_heading: int, ids: str) -> tuple[ChapterPages, int]:
+def start_assembly(ctx: BuildContext, converted: Converted, setup, chapters: list[ChapterPages], pool,
+                   target: Path) -> Future:
+    """The screen edition assembled by the layout workers beside the print edition's
+    assembly in this process: each part's structure repaired (in parallel), then the
+    book put together into `target`. The future gives (page count, cache entries made,
+    target)."""
+    from .sourcedate import source_epoch
+
+    epoch = source_epoch(ctx.book, (doc.chapter.path for doc in converted.docs))  # as pdf._epoch
+    job = ScreenJob(setup, _parts(lay_out_parts(ctx, converted, setup, chapters, pool), chapters), target,
+                    ctx.book, epoch, ctx.cache)
+    repairs = [pool.executor.submit(repair_part, ctx.cache, pages, number) for number, pages in enumerate(job.in_order())]
+    done: Future = Future()
+
+    def assemble() -> None:  # waits in a thread: this process goes on with the print edition
+        try:
+            made = Counter()
+            for repair in repairs:
+                made.update(repair.result())
+            pages, assembled = pool.executor.submit(assemble_job, job).result()
+            done.set_result((pages, made + assembled, target))
+        except BaseException as exc:  # given to whoever waits for the screen edition
+            done.set_exception(exc)
+
+    threading.Thread(target=assemble, name="screen-assembly", daemon=True).start()
+    return done
+
+
+@dataclass(frozen=True)
+class ScreenParts:
+    """What the screen edition is made of: the front matter (tagged), its pagination alone
+    (page for page), the screen folio runs (one page per chapter page, in order) and the
+    chapters' pages."""
+
+    front: ChapterPages
+    front_folios: ChapterPages
+    skeleton: list[ChapterPages]
+    chapters: list[ChapterPages]
+
+
+def _parts(laid_out: list[ChapterPages], chapters: list[ChapterPages]) -> ScreenParts:
+    return ScreenParts(laid_out[0], laid_out[-1], laid_out[1:-1], chapters)
+
+
+@dataclass(frozen=True)
+class ScreenJob:
+    """Everything the assembly needs, as plain data: it runs in a layout worker."""
+
+    setup: object  # pagesetup.PrintSetup, the print edition's final one
+    parts: ScreenParts  # their structure not yet repaired
+    target: Path
+    book: object
+    epoch: int
+    cache: object  # cache.Cache
+
+    def in_order(self) -> list[ChapterPages]:
+        """The parts whose structure is read: the front matter, then each chapter."""
+        return [self.parts.front, *self.parts.chapters]
+
+
+#: The heading level a part is first repaired after: none (a heading keeps its level).
+#: A part whose first heading is then deeper than one below the heading before it in
+#: the book is repaired again, knowing that heading (rare: a chapter opening on an H3).
+ANY_HEADING = 6
+
+
+def repair_part(cache, pages: ChapterPages, number: int) -> Counter:
+    """Repair the structure of the `number`th part (0: the front matter) on its own and
+    keep it in the cache; returns the cache entries made."""
+    give_back_memory_once()  # a layout worker's pages: the screen edition is assembled beside them
+    made_before = Counter(cache.made)
+    _repaired(cache, pages, ANY_HEADING, _ids(number))
+    return cache.made - made_before
+
+
+def assemble_job(job: ScreenJob) -> tuple[int, Counter]:
+    """Write the screen edition (see the module's docstring); the parts' repairs are
+    taken from the cache. Returns its page count and the cache entries made."""
+    give_back_memory_once()
+    made_before = Counter(job.cache.made)
+    repaired, heading = [], 0
+    for number, pages in enumerate(job.in_order()):
+        done, first, last = _repaired(job.cache, pages, ANY_HEADING, _ids(number))
+        if first > heading + 1:  # its first heading would skip a level after the one before
+            done, first, last = _repaired(job.cache, pages, heading, _ids(number))
+        heading = last if first else heading
+        repaired.append(done)
+    parts = dataclasses.replace(job.parts, front=repaired[0], chapters=repaired[1:])
+    pages = assemble_screen(parts, job.setup.geometry, job.target, job.book, job.epoch)
+    return pages, job.cache.made - made_before
+
+
+def _ids(number: int) -> str:
+    """The prefix of a part's structure IDs: unique in the book."""
+    return f"{number}-" if number else ""
+
+
+def _repaired(cache, pages: ChapterPages, after_heading: int, ids: str) -> tuple[ChapterPages, int, int]:
     """A chapter's (or the front matter's) pages with their structure repaired for a screen
     reader (structure.py: the content, then the tree), from the cache: the repair reads
     every page and element, so after an edit only the edited chapter's are read. Nothing
     in the repair reaches past a chapter but the heading levels (`after_heading`, the last
     heading's level before it) and the IDs (`ids`, a prefix unique in the book); keyed by
-    those and by the pages' own bytes. Returns the pages and their last heading's level."""
+    those and by the pages' own bytes. Returns the pages, the level of their first heading
+    as written (0: none) and that of their last as repaired."""
     from .structure import repair
 
     key = digest("screen-part", pages.pdf, str(after_heading), ids)
-    cached, meta = ctx.cache.get("screen-part", key), ctx.cache.get("screen-part-meta", key)
+    cached, meta = cache.get("screen-part", key), cache.get("screen-part-meta", key)
     if cached is None or meta is None:
         with pikepdf.open(io.BytesIO(pages.pdf)) as pdf:
-            heading = repair(pdf, after_heading=after_heading, ids=ids)
+            first, last = repair(pdf, after_heading=after_heading, ids=ids)
             out = io.BytesIO()
             pdf.save(out, deterministic_id=True)
-        cached, meta = out.getvalue(), str(heading).encode()
-        ctx.cache.put("screen-part", key, cached)
-        ctx.cache.put("screen-part-meta", key, meta)
-    return dataclasses.replace(pages, pdf=cached), int(meta)
+        cached, meta = out.getvalue(), f"{first} {last}".encode()
+        cache.put("screen-part", key, cached)
+        cache.put("screen-part-meta", key, meta)
+    first, last = (int(n) for n in meta.split())
+    return dataclasses.replace(pages, pdf=cached), first, last
 
 
 def lay_out_parts(ctx: BuildContext, converted: Converted, setup, chapters: list[ChapterPages],
@@ -148,18 +249,6 @@ def lay_out_parts(ctx: BuildContext, converted: Converted, setup, chapters: list
                                 lambda done, total: ctx.progress("laying out the screen folios", done, total),
                                 kind="screen", pool=pool)
     return parts
-
-
-@dataclass(frozen=True)
-class ScreenParts:
-    """What the screen edition is made of: the front matter (tagged), its pagination alone
-    (page for page), the screen folio runs (one page per chapter page, in order) and the
-    chapters' pages."""
-
-    front: ChapterPages
-    front_folios: ChapterPages
-    skeleton: list[ChapterPages]
-    chapters: list[ChapterPages]
 
 
 def assemble_screen(parts: ScreenParts, print_geometry: PageGeometry, target: Path, book, epoch: int) -> int:

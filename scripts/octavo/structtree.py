@@ -58,9 +58,9 @@ class _Content:
         self.page_id = page.objgen if page is not None else None
 
 
-def repair_tree(pdf: pikepdf.Pdf, *, after_heading: int = 0, ids: str = "") -> int:
+def repair_tree(pdf: pikepdf.Pdf, *, after_heading: int = 0, ids: str = "") -> tuple[int, int]:
     """Rewrite the tree a reader walks; drop the private element marks. Returns the level
-    of the last heading read.
+    of the first heading as it was written (0: no heading) and of the last as repaired.
 
     A chapter can be repaired on its own, before it joins the book (screen.py): nothing
     here reaches past a chapter but the heading levels and the IDs. `after_heading` is the
@@ -68,7 +68,7 @@ def repair_tree(pdf: pikepdf.Pdf, *, after_heading: int = 0, ids: str = "") -> i
     of this file, to keep it unique in the book."""
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
-        return after_heading
+        return 0, after_heading
     tops = _read(root)
     notes = _take_notes(tops)
     artifacts: dict = {}  # page objgen -> MCIDs no longer read
@@ -76,9 +76,9 @@ def repair_tree(pdf: pikepdf.Pdf, *, after_heading: int = 0, ids: str = "") -> i
     for top in tops:
         _join(top, artifacts, headers)
     _place_notes(tops, notes)
-    last_heading = _repair(tops, artifacts, after_heading)
+    headings = _repair(tops, artifacts, after_heading)
     _write(pdf, root, tops, artifacts, _Ids(headers, ids))
-    return last_heading
+    return headings
 
 
 class _Ids:
@@ -298,9 +298,10 @@ def _place_notes(tops: list[_Elem], notes: list[_Elem]) -> None:
 # --- lists, contents ------------------------------------------------------------------
 
 
-def _repair(tops: list[_Elem], artifacts: dict, last_heading: int) -> int:
+def _repair(tops: list[_Elem], artifacts: dict, last_heading: int) -> tuple[int, int]:
     """List bodies, the contents, heading levels: one walk in reading order. Returns the
-    last heading's level."""
+    first heading's level as written (0: none) and the last one's as repaired."""
+    first_heading = 0
     for elem in list(_walk(tops)):
         if elem.s == "LI":
             _list_body(elem)
@@ -308,9 +309,10 @@ def _repair(tops: list[_Elem], artifacts: dict, last_heading: int) -> int:
             _contents(elem, artifacts)
         elif elem.s in _HEADINGS:
             # a heading one level below the last at most (H1, H3 reads as H1, H2)
+            first_heading = first_heading or _HEADINGS[elem.s]
             level = min(_HEADINGS[elem.s], last_heading + 1)
             elem.s, last_heading = f"H{level}", level
-    return last_heading
+    return first_heading, last_heading
 
 
 def _list_body(item: _Elem) -> None:

@@ -14,11 +14,11 @@ from __future__ import annotations
 import pikepdf
 
 
-def repair(pdf: pikepdf.Pdf, *, after_heading: int = 0, ids: str = "") -> int:
+def repair(pdf: pikepdf.Pdf, *, after_heading: int = 0, ids: str = "") -> tuple[int, int]:
     """Repair the structure of a tagged PDF in place (the content first, then the tree);
-    return the level of its last heading. A chapter can be repaired on its own before it
-    joins the book (screen.py): `after_heading` and `ids` are what it needs of the book
-    (structtree.repair_tree)."""
+    return the level of its first heading as written (0: none) and of its last as
+    repaired. A chapter can be repaired on its own before it joins the book (screen.py):
+    `after_heading` and `ids` are what it needs of the book (structtree.repair_tree)."""
     from .structtext import repair_text
     from .structtree import repair_tree
 

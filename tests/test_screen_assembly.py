@@ -130,6 +130,22 @@ def test_ids_are_unique_across_chapters(tmp_path) -> None:
     assert not private
 
 
+@pytest.mark.slow
+def test_a_chapter_opening_on_a_deeper_heading_reads_one_level_below_the_one_before(tmp_path) -> None:
+    """Each part's structure is repaired on its own, first as if no heading came before it
+    (screen.ANY_HEADING): a chapter that opens on an H3 after a chapter whose last heading
+    is an H1 is repaired again knowing that H1, and reads as an H2."""
+    from conftest import make_book
+
+    book = make_book(tmp_path / "book", 'title: "Levels"\nlanguage: en\n', {
+        "manuscript/01-one.md": "# One\n\nThe first chapter.\n",
+        "manuscript/02-two.md": "### An Aside\n\nIt opens the second chapter.\n\n## Two\n\nMore.\n"})
+    path = build(book, formats=("pdf", "screen"), out_dir=tmp_path / "out", check=False).outputs["screen"]
+    with pikepdf.open(path) as pdf:
+        levels = [str(e.S) for e in reversed(_elements(pdf)) if str(e.get("/S", "")) in {f"/H{n}" for n in range(1, 7)}]
+    assert "/H3" not in levels and levels.count("/H2") == 2, levels
+
+
 def _elements(pdf) -> list:
     """Every structure element of the file, each once."""
     seen, elements, stack = set(), [], list(pdf.Root.StructTreeRoot.K)

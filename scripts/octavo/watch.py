@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import queue
 import re
 import signal
 import sys
@@ -80,16 +81,35 @@ class Watcher:
         # Ctrl-C and SIGTERM stop the watcher, even when its parent started it with
         # SIGINT ignored (a shell's background job): the server and the watch end cleanly.
         previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
+        # The files are watched from before the first build: a save while it runs (or just
+        # after it) is a change to build, not lost between the build and the watch.
+        saves: queue.Queue = queue.Queue()
+        stop = threading.Event()
+
+        def watch() -> None:
+            for changes in watchfiles.watch(self.root, watch_filter=self._is_source, debounce=MOST_MS,
+                                            step=QUIET_MS, stop_event=stop, raise_interrupt=False):
+                saves.put(changes)
+
+        watcher = threading.Thread(target=watch, name="octavo-watch", daemon=True)
+        watcher.start()
         try:
             self.say(f"octavo: preview at {self.url} (the screen PDF: {self.url}book.pdf); "
                      f"watching {shown_path(self.root)}; Ctrl-C stops")
             self.build([])
-            for changes in watchfiles.watch(self.root, watch_filter=self._is_source, debounce=MOST_MS,
-                                            step=QUIET_MS, raise_interrupt=True):
+            while True:
+                try:
+                    changes = saves.get(timeout=0.2)  # a timeout: Ctrl-C is seen here
+                except queue.Empty:
+                    continue
+                while not saves.empty():  # saves made during the last build: one build for all
+                    changes = changes | saves.get_nowait()
                 self.build(sorted({Path(path) for _, path in changes}))
         except KeyboardInterrupt:
             pass
         finally:
+            stop.set()
+            watcher.join(timeout=5)
             for number, handler in previous.items():
                 signal.signal(number, handler)
             server.shutdown()

@@ -56,6 +56,11 @@ IMAGE_NAME = re.compile(r"""(?<![^"'\s=()<>\\])([^"'\s=()<>\\]+\.(?:png|jpe?g|gi
                         re.I)
 
 
+#: What every IMAGE_NAME match holds: a text without it names no image, and looking for it
+#: is ~25 times faster than IMAGE_NAME (a long book's chapters are hashed on every build).
+_IMAGE_SUFFIX = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|tiff?|bmp)", re.I)
+
+
 def assets_digest(root: Path, text: str) -> str:
     """A hash of the bytes of every image file inside `root` that `text` names.
 
@@ -64,7 +69,8 @@ def assets_digest(root: Path, text: str) -> str:
     is not a file is left out; an over-broad match only costs a read.)"""
     root = root.resolve()
     parts: list[bytes | str] = []
-    for name in sorted(set(IMAGE_NAME.findall(text))):
+    names = IMAGE_NAME.findall(text) if _IMAGE_SUFFIX.search(text) else []
+    for name in sorted(set(names)):
         path = (root / unquote(name)).resolve()
         if path.is_file() and path.is_relative_to(root):
             parts += [name, path.read_bytes()]

@@ -146,6 +146,23 @@ def test_a_chapter_opening_on_a_deeper_heading_reads_one_level_below_the_one_bef
     assert "/H3" not in levels and levels.count("/H2") == 2, levels
 
 
+def test_every_output_is_as_readable_as_any_file_the_user_writes(tmp_path) -> None:
+    """The screen edition is assembled into a scratch file by a layout worker: published,
+    it has the mode of the other outputs (the user's umask), not a private scratch file's."""
+    import os
+
+    from conftest import make_book
+
+    book = make_book(tmp_path / "book", 'title: "Modes"\nlanguage: en\n',
+                     {"manuscript/01-one.md": "# One\n\nThe first chapter.\n"})
+    report = build(book, formats=("pdf", "screen", "epub"), out_dir=tmp_path / "out", check=False)
+    umask = os.umask(0)
+    os.umask(umask)
+    modes = {kind: oct(path.stat().st_mode & 0o777) for kind, path in report.outputs.items()}
+    assert set(modes) == {"pdf", "screen", "epub"}
+    assert set(modes.values()) == {oct(0o666 & ~umask)}, modes
+
+
 def _elements(pdf) -> list:
     """Every structure element of the file, each once."""
     seen, elements, stack = set(), [], list(pdf.Root.StructTreeRoot.K)

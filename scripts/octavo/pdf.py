@@ -120,8 +120,9 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
         from .screen import start_assembly
 
         # The workers assemble the screen edition while this process assembles the print one.
-        screen = start_assembly(ctx, converted, setup, chapters, pool,
-                                Path(tempfile.mkstemp(prefix="screen-", suffix=".pdf", dir=ctx.work)[1]))
+        # (A folder of its own: a layout redone with a wider gutter never writes over it.)
+        folder = Path(tempfile.mkdtemp(prefix="screen-", dir=ctx.work))
+        screen = start_assembly(ctx, converted, setup, chapters, pool, folder / f"{book.slug}-screen.pdf")
     progress("assembling the PDF", 0, 1)
     counts: list[tuple[int, int]] = []
     fingerprints: list[str] = []

@@ -90,6 +90,8 @@ class Schedule:
         self.ctx, self.editions = ctx, {edition.format: edition for edition in editions}
         self.edit = mostly_cached(ctx, manuscript.chapters)
         self.pool = self._layout_pool() if self.edit else None
+        if self.pool is not None:
+            self.pool.assembles_screen = True  # an edit: small workers, and time is what counts
         self.background = ThreadPoolExecutor(max_workers=2)
 
     def __enter__(self) -> Schedule:

@@ -132,7 +132,13 @@ class ScreenEdition(Edition):
         layout = book.print_layout
         if layout.screen is not None:  # assembled by the layout workers (screen.start_assembly)
             ctx.progress("assembling the screen edition", 0, 1)
+            from .screen import assemble_job
+
             ctx.report.screen_pages, made, assembled = layout.screen.result()
+            if ctx.report.screen_pages is None:  # repaired by the workers, put together here
+                # (with ctx.cache: what it makes is counted there already)
+                ctx.report.screen_pages, _ = assemble_job(assembled)
+                assembled = assembled.target
             ctx.cache.made.update(made)
             os.replace(assembled, target)
             ctx.progress("assembling the screen edition", 1, 1)

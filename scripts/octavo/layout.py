@@ -131,6 +131,10 @@ class LayoutPool:
         import threading
 
         self.jobs = max(1, jobs)
+        #: Whether the workers also put the screen edition together (screen.start_assembly):
+        #: after an edit, beside the print assembly; for a new book the main process does,
+        #: once the workers' memory has gone back.
+        self.assembles_screen = False
         self.executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_SPAWN)
         # One worker is warmed up (an edit usually touches one chapter); the pool starts
         # more as work arrives. Starting a process takes a moment: not on this thread.

@@ -91,8 +91,10 @@ def start_assembly(ctx: BuildContext, converted: Converted, setup, chapters: lis
                    target: Path) -> Future:
     """The screen edition assembled by the layout workers beside the print edition's
     assembly in this process: each part's structure repaired (in parallel), then the
-    book put together into `target`. The future gives (page count, cache entries made,
-    target)."""
+    book put together into `target` when `pool.assembles_screen`. The future gives (page
+    count, cache entries made, target), or (None, cache entries made, the ScreenJob) for
+    this process to finish with assemble_job (a new book: the workers are large by now,
+    and the merge waits until they are gone)."""
     from .sourcedate import source_epoch
 
     epoch = source_epoch(ctx.book, (doc.chapter.path for doc in converted.docs))  # as pdf._epoch
@@ -106,6 +108,9 @@ def start_assembly(ctx: BuildContext, converted: Converted, setup, chapters: lis
             made = Counter()
             for repair in repairs:
                 made.update(repair.result())
+            if not pool.assembles_screen:
+                done.set_result((None, made, job))
+                return
             pages, assembled = pool.executor.submit(assemble_job, job).result()
             done.set_result((pages, made + assembled, target))
         except BaseException as exc:  # given to whoever waits for the screen edition

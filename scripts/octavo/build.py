@@ -80,8 +80,9 @@ class Schedule:
       not rebuilt) is made in the background beside the print layout;
     - a new book: each big step runs when the one before it has let go of its memory:
       print layout, then the workers close, then the EPUB's pandoc, then the rest;
-    - the screen edition is assembled by the layout workers while this process assembles
-      the print edition, and the workers close when both are done;
+    - the layout workers repair the screen edition's parts while this process assembles
+      the print edition (after an edit they also put it together), and they close when
+      both are done; a new book's screen edition is put together here after the EPUB;
     - the print preflight runs in the background while the screen edition and the EPUB
       finish.
     """

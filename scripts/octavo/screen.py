@@ -45,8 +45,8 @@ from .cache import digest
 from .context import BuildContext, Converted
 from .finish import _label_pages, _share_and_name_fonts, stamp_dates
 from .frontmatter import front_matter, html_document
-from .memory import give_back_memory_once
 from .layout import ChapterPages, Folios, LayoutTask, folio_runs, layout_documents
+from .memory import give_back_memory_once
 from .pagesetup import NO_FOLIOS, NO_HEADS, PDF_OPTIONS, PageGeometry, page_css
 
 #: The screen skeleton's page, drawn over a chapter page (a fixed name: reproducible files).
@@ -138,7 +138,8 @@ def _parts(laid_out: list[ChapterPages], chapters: list[ChapterPages]) -> Screen
 
 @dataclass(frozen=True)
 class ScreenJob:
-    """Everything the assembly needs, as plain data: it runs in a layout worker."""
+    """Everything the assembly needs, as plain data: after an edit it runs in a layout
+    worker (start_assembly)."""
 
     setup: object  # pagesetup.PrintSetup, the print edition's final one
     parts: ScreenParts  # their structure not yet repaired

@@ -63,15 +63,15 @@ class PrintEdition(Edition):
     def final_layout(cls, ctx: BuildContext, book: Converted, pool=None):
         """The print PDF laid out with the gutter its page count needs; returns the result
         and the setup. (Chapter-wise, it leaves book.print_layout for the screen edition.)"""
-        from .pagesetup import print_setup
+        from .pagesetup import print_setup, wider_gutter
 
         setup = print_setup(ctx.book)
         result = cls._lay_out(ctx, book, setup, pool)
         # The printer's minimum gutter grows with the page count (KDP: 0.375 in up to 150
         # pages … 0.875 in over 700): when the finished count needs a wider one, lay out again.
         for attempt in ("second", "third"):  # a wider gutter can only add pages: this settles fast
-            wider = print_setup(ctx.book, pages=result.pages)
-            if wider.geometry.inner <= setup.geometry.inner:
+            wider = wider_gutter(ctx.book, setup, result.pages)
+            if wider is None:
                 break
             ctx.report.notes.append(f"{attempt} layout pass: {result.pages} pages need a {wider.geometry.inner} in "
                                     f"gutter for {ctx.book.schema.printer} (was {setup.geometry.inner} in)")

@@ -203,6 +203,14 @@ def print_setup(book: Book, pages: int | None = None) -> PrintSetup:
                       strip_links=pod, min_pages=printer.min_pages if pod else 0, full_fonts=printer.fonts_full)
 
 
+def wider_gutter(book: Book, setup: PrintSetup, pages: int) -> PrintSetup | None:
+    """The setup a book of `pages` pages needs when the printer's minimum gutter for that
+    count is wider than `setup`'s (KDP: 0.375 in up to 150 pages … 0.875 in over 700),
+    else None: the layout stands."""
+    wider = print_setup(book, pages=pages)
+    return wider if wider.geometry.inner > setup.geometry.inner else None
+
+
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 

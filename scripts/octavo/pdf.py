@@ -143,9 +143,9 @@ def render_chapterwise(ctx: BuildContext, converted: Converted, setup: PrintSetu
 def _final(book, setup: PrintSetup, pages: int) -> bool:
     """Whether `pages` leave the printer's gutter as it is (editions.PrintEdition.final_layout):
     a layout that will be made again with a wider one is not assembled for the screen."""
-    from .pagesetup import print_setup
+    from .pagesetup import wider_gutter
 
-    return print_setup(book, pages=max(pages, setup.min_pages)).geometry.inner <= setup.geometry.inner
+    return wider_gutter(book, setup, max(pages, setup.min_pages)) is None
 
 
 def _epoch(book, docs) -> int:
